@@ -1,0 +1,365 @@
+/**
+ * `npm run bench` — Tessera's hot path against its baselines, all in one run
+ * on this machine, printed as one table. See BENCHMARKS.md for the method.
+ *
+ * Options: --duration S (per scenario, default 8), --connections N (50),
+ * --sessions N (live session rows, default 10000), --prune-rows N (expired
+ * rows for the prune scenario, default 100000), --large (1,000,000 sessions,
+ * 100,000 users and 1,000,000 rows to prune), --postgres (also measure
+ * cache misses on PostgreSQL at TEST_DATABASE_URL), --hot-path-only (only
+ * the GET /me rows).
+ */
+import { fork, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import autocannon from 'autocannon';
+import { SignJWT } from 'jose';
+import argon2 from 'argon2';
+import { createDb, type Db } from '../src/db/connection.ts';
+import { migrateToLatest } from '../src/db/migrate.ts';
+import { OWASP_ARGON2_PARAMETERS } from '../src/crypto/passwords.ts';
+import { BENCH_PASSWORD, seed, type Seeded } from './seed.ts';
+import { JWT_SECRET } from './servers/shared.ts';
+
+const { values: options } = parseArgs({
+  options: {
+    duration: { type: 'string', default: '8' },
+    connections: { type: 'string', default: '50' },
+    sessions: { type: 'string', default: '10000' },
+    'prune-rows': { type: 'string', default: '100000' },
+    large: { type: 'boolean', default: false },
+    postgres: { type: 'boolean', default: false },
+    'hot-path-only': { type: 'boolean', default: false },
+  },
+});
+const DURATION = Number(options.duration);
+const CONNECTIONS = Number(options.connections);
+const SESSIONS = options.large ? 1_000_000 : Number(options.sessions);
+const USERS = options.large ? 100_000 : Math.max(1, Math.floor(SESSIONS / 10));
+const PRUNE_ROWS = options.large ? 1_000_000 : Number(options['prune-rows']);
+const SERVER_CORE = '0';
+const ALL_CORES = '0,1';
+let nextPort = 41000 + Math.floor(Math.random() * 1000);
+
+interface Row {
+  scenario: string;
+  requestsPerSecond: number;
+  p50: number;
+  p99: number;
+  max?: number;
+  note?: string;
+}
+
+// ---- servers ---------------------------------------------------------------
+
+interface Server {
+  readonly url: string;
+  readonly child: ChildProcess;
+}
+
+/** Starts a bench server pinned to `cores` (taskset), in its own process. */
+async function startServer(
+  script: string,
+  env: Record<string, string> = {},
+  cores = SERVER_CORE,
+): Promise<Server> {
+  const port = nextPort++;
+  const child = fork(join(import.meta.dirname, 'servers', script), [String(port)], {
+    execPath: 'taskset',
+    execArgv: ['-c', cores, process.execPath, '--import', 'tsx'],
+    // As `npm start` runs it (MALLOC_ARENA_MAX: see README, "Performance").
+    env: { ...process.env, MALLOC_ARENA_MAX: '2', LOG_LEVEL: 'warn', RATE_LIMIT: 'off', ...env },
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
+  const [message] = await Promise.race([
+    once(child, 'message'),
+    once(child, 'exit').then(([code]) => {
+      throw new Error(`${script} exited with ${code}`);
+    }),
+  ]);
+  if (message !== 'ready') throw new Error(`${script} did not start`);
+  return { url: `http://127.0.0.1:${port}`, child };
+}
+
+async function stopServer(server: Server): Promise<void> {
+  server.child.kill('SIGKILL');
+  await once(server.child, 'exit');
+}
+
+// ---- load ------------------------------------------------------------------
+
+/** Loads GET /api/v1/me, each request with the next token of `tokens`. */
+async function loadMe(url: string, tokens: string[], seconds = DURATION, connections = CONNECTIONS) {
+  let next = 0;
+  return autocannon({
+    url: `${url}/api/v1/me`,
+    connections,
+    duration: seconds,
+    requests: [
+      {
+        setupRequest: (request) => {
+          next = (next + 1) % tokens.length;
+          return { ...request, headers: { authorization: `Bearer ${tokens[next]}` } };
+        },
+      },
+    ],
+  });
+}
+
+async function measureMe(scenario: string, url: string, tokens: string[]): Promise<Row> {
+  await loadMe(url, tokens, 2); // warm-up: JIT, caches, connections
+  const result = await loadMe(url, tokens);
+  if (result.non2xx > 0 || result.errors > 0) {
+    throw new Error(`${scenario}: ${result.non2xx} non-2xx and ${result.errors} errors`);
+  }
+  return {
+    scenario,
+    requestsPerSecond: result.requests.average,
+    p50: result.latency.p50,
+    p99: result.latency.p99,
+    max: result.latency.max,
+  };
+}
+
+async function benchServer(
+  scenario: string,
+  script: string,
+  tokens: string[],
+  env: Record<string, string> = {},
+): Promise<Row> {
+  const server = await startServer(script, env);
+  try {
+    return await measureMe(scenario, server.url, tokens);
+  } finally {
+    await stopServer(server);
+  }
+}
+
+async function jwtTokens(count: number): Promise<string[]> {
+  return Promise.all(
+    Array.from({ length: count }, (_, i) =>
+      new SignJWT({ sid: `session-${i}` })
+        .setProtectedHeader({ alg: 'HS256' })
+        .setSubject(String(i + 1))
+        .setExpirationTime('1h')
+        .sign(JWT_SECRET),
+    ),
+  );
+}
+
+// ---- scenarios with Tessera ------------------------------------------------
+
+async function eventLoop(url: string) {
+  return (await (await fetch(`${url}/__bench/event-loop`)).json()) as {
+    p50: number;
+    p99: number;
+    max: number;
+    rssMb: number;
+    heapMb: number;
+  };
+}
+
+/**
+ * GET /me idle vs. while 20 clients log in back to back; event-loop delay of
+ * the server. The server gets both cores here: argon2 is meant to have a
+ * core of its own (PASSWORD_HASH_CONCURRENCY = cores - 1), and on a single
+ * core the scheduler, not Tessera, decides how long the event loop waits.
+ */
+async function loginLoad(env: Record<string, string>, seeded: Seeded): Promise<Row[]> {
+  const server = await startServer('tessera.ts', env, ALL_CORES);
+  try {
+    await loadMe(server.url, seeded.accessTokens, 2);
+    await eventLoop(server.url);
+    const idle = await loadMe(server.url, seeded.accessTokens, DURATION, 10);
+    const idleLoop = await eventLoop(server.url);
+    let next = 0;
+    const logins = autocannon({
+      url: `${server.url}/api/v1/login`,
+      connections: 20,
+      duration: DURATION,
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      requests: [
+        {
+          setupRequest: (request) => {
+            next = (next + 1) % seeded.usernames.length;
+            const body = JSON.stringify({ username: seeded.usernames[next], password: BENCH_PASSWORD });
+            return { ...request, body };
+          },
+        },
+      ],
+    });
+    const busy = await loadMe(server.url, seeded.accessTokens, DURATION, 10);
+    const loginResult = await logins;
+    const busyLoop = await eventLoop(server.url);
+    if (loginResult.non2xx > 0) throw new Error(`${loginResult.non2xx} logins failed`);
+    return [
+      {
+        scenario: 'GET /me, idle (10 conns)',
+        requestsPerSecond: idle.requests.average,
+        p50: idle.latency.p50,
+        p99: idle.latency.p99,
+        note: `event loop p99 ${idleLoop.p99.toFixed(1)} ms`,
+      },
+      {
+        scenario: 'GET /me, 20 clients logging in',
+        requestsPerSecond: busy.requests.average,
+        p50: busy.latency.p50,
+        p99: busy.latency.p99,
+        note: `event loop p99 ${busyLoop.p99.toFixed(1)} ms, max ${busyLoop.max.toFixed(1)} ms; p99 ${(busy.latency.p99 / Math.max(idle.latency.p99, 1)).toFixed(2)}x idle`,
+      },
+      {
+        scenario: 'POST /login (20 conns, concurrent)',
+        requestsPerSecond: loginResult.requests.average,
+        p50: loginResult.latency.p50,
+        p99: loginResult.latency.p99,
+        note: `RSS ${busyLoop.rssMb.toFixed(0)} MB (V8 heap ${busyLoop.heapMb.toFixed(0)} MB); server on cores ${ALL_CORES}`,
+      },
+    ];
+  } finally {
+    await stopServer(server);
+  }
+}
+
+/** One login at a time, against one argon2id verify measured in this process. */
+async function loginLatency(env: Record<string, string>, seeded: Seeded): Promise<Row> {
+  const server = await startServer('tessera.ts', env);
+  try {
+    const hash = await argon2.hash(BENCH_PASSWORD, { type: argon2.argon2id, ...OWASP_ARGON2_PARAMETERS });
+    const verifyTimes: number[] = [];
+    const loginTimes: number[] = [];
+    for (let i = 0; i < 30; i += 1) {
+      let started = performance.now();
+      await argon2.verify(hash, BENCH_PASSWORD);
+      verifyTimes.push(performance.now() - started);
+      started = performance.now();
+      const response = await fetch(`${server.url}/api/v1/login`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ username: seeded.usernames[i % seeded.usernames.length], password: BENCH_PASSWORD }),
+      });
+      await response.text();
+      if (response.status !== 200) throw new Error(`login answered ${response.status}`);
+      loginTimes.push(performance.now() - started);
+    }
+    const median = (values: number[]) => values.sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
+    const login = median(loginTimes);
+    const verify = median(verifyTimes);
+    return {
+      scenario: 'POST /login, one at a time',
+      requestsPerSecond: 1000 / login,
+      p50: login,
+      p99: Math.max(...loginTimes),
+      note: `median login ${login.toFixed(1)} ms = argon2id verify ${verify.toFixed(1)} ms + ${(login - verify).toFixed(1)} ms`,
+    };
+  } finally {
+    await stopServer(server);
+  }
+}
+
+/** GET /me with the cache off while prune deletes `PRUNE_ROWS` expired rows. */
+async function pruneUnderLoad(env: Record<string, string>, seeded: Seeded): Promise<Row> {
+  const server = await startServer('tessera.ts', { ...env, AUTH_CACHE: 'off' });
+  try {
+    await loadMe(server.url, seeded.accessTokens, 2);
+    const load = loadMe(server.url, seeded.accessTokens, DURATION);
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    const prune = (await (await fetch(`${server.url}/__bench/prune`)).json()) as { sessions: number; ms: number };
+    const result = await load;
+    return {
+      scenario: `GET /me (cache off) while pruning`,
+      requestsPerSecond: result.requests.average,
+      p50: result.latency.p50,
+      p99: result.latency.p99,
+      max: result.latency.max,
+      note: `pruned ${prune.sessions} rows in ${(prune.ms / 1000).toFixed(1)} s; slowest request ${result.latency.max} ms`,
+    };
+  } finally {
+    await stopServer(server);
+  }
+}
+
+// ---- main ------------------------------------------------------------------
+
+async function seededSqlite(directory: string, sessions: number, expired: number) {
+  const file = join(directory, `bench-${sessions}.sqlite`);
+  const db = createDb(file);
+  await migrateToLatest(db);
+  const started = performance.now();
+  const seeded = await seed(db, { users: USERS, sessions, tokens: 2000, expiredSessions: expired });
+  await db.destroy();
+  console.error(`seeded ${sessions} live + ${expired} expired sessions in ${((performance.now() - started) / 1000).toFixed(0)} s`);
+  return { file, seeded };
+}
+
+function printTable(rows: Row[], bare: number, jwt: number): void {
+  const lines = [
+    '| scenario | req/s | p50 ms | p99 ms | vs bare Koa | vs JWT | notes |',
+    '|---|---:|---:|---:|---:|---:|---|',
+    ...rows.map(
+      (row) =>
+        `| ${row.scenario} | ${Math.round(row.requestsPerSecond)} | ${row.p50.toFixed(1)} | ${row.p99.toFixed(1)} | ` +
+        `${(row.requestsPerSecond / bare).toFixed(2)} | ${(row.requestsPerSecond / jwt).toFixed(2)} | ${row.note ?? ''} |`,
+    ),
+  ];
+  console.log(lines.join('\n'));
+}
+
+async function main(): Promise<void> {
+  const directory = mkdtempSync(join(tmpdir(), 'tessera-bench-'));
+  try {
+    const { file, seeded } = await seededSqlite(directory, SESSIONS, PRUNE_ROWS);
+    const sqlite = { DATABASE_URL: file };
+    const rows: Row[] = [];
+    const bare = await benchServer('bare Koa (no auth)', 'bare-koa.ts', ['none']);
+    const jwt = await benchServer('Koa + jose HS256 JWT', 'jwt-koa.ts', await jwtTokens(2000));
+    rows.push(bare, jwt);
+    rows.push(await benchServer(`Tessera, cache on (${SESSIONS} sessions)`, 'tessera.ts', seeded.accessTokens, sqlite));
+    rows.push(
+      await benchServer(`Tessera, cache off: prepared SQLite lookup (${SESSIONS} sessions)`, 'tessera.ts', seeded.accessTokens, {
+        ...sqlite,
+        AUTH_CACHE: 'off',
+      }),
+    );
+    if (options.postgres) rows.push(await postgresMisses(directory));
+    if (!options['hot-path-only']) {
+      rows.push(...(await loginLoad(sqlite, seeded)));
+      rows.push(await loginLatency(sqlite, seeded));
+      rows.push(await pruneUnderLoad(sqlite, seeded));
+    }
+
+    console.log(`\nTessera bench, ${new Date().toISOString().slice(0, 10)}, ${DURATION} s per scenario, ` +
+      `${CONNECTIONS} connections, server pinned to core ${SERVER_CORE}\n`);
+    printTable(rows, bare.requestsPerSecond, jwt.requestsPerSecond);
+  } finally {
+    rmSync(directory, { recursive: true, force: true });
+  }
+}
+
+/** Cache misses on PostgreSQL: a scratch database seeded like the SQLite one. */
+async function postgresMisses(_directory: string): Promise<Row> {
+  const base = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+  const name = `tessera_bench_${process.pid}`;
+  const admin: Db = createDb(base, { poolMax: 1 });
+  await admin.raw('create database ??', [name]);
+  const url = new URL(base);
+  url.pathname = `/${name}`;
+  try {
+    const db = createDb(url.toString());
+    await migrateToLatest(db);
+    const seeded = await seed(db, { users: USERS, sessions: SESSIONS, tokens: 2000, expiredSessions: 0 });
+    await db.destroy();
+    return await benchServer(`Tessera, cache off: prepared PostgreSQL lookup (${SESSIONS} sessions)`, 'tessera.ts', seeded.accessTokens, {
+      DATABASE_URL: url.toString(),
+      AUTH_CACHE: 'off',
+    });
+  } finally {
+    await admin.raw('drop database if exists ?? with (force)', [name]);
+    await admin.destroy();
+  }
+}
+
+await main();

@@ -1,0 +1,72 @@
+import Router from '@koa/router';
+import type { AuthMiddleware } from '../auth/middleware.ts';
+import type { TesseraState } from '../auth/state.ts';
+import type { AuditService } from '../audit/service.ts';
+import { AppError } from '../errors/app-error.ts';
+import { parseNumericId } from '../http/ids.ts';
+import { originOf } from '../http/origin.ts';
+import { page } from '../http/pagination.ts';
+import { parseInput } from '../http/validate.ts';
+import { API_PREFIX } from '../http/api-prefix.ts';
+import { presentSession } from '../sessions/present.ts';
+import { toAuthSession } from '../sessions/service.ts';
+import { presentUser, toAuthUser } from '../users/present.ts';
+import { auditQuery, listUsersQuery, updateUserBody } from './schemas.ts';
+import type { AdminService } from './service.ts';
+
+function userIdParam(raw: string | undefined): number {
+  const id = parseNumericId(raw);
+  if (id === undefined) throw new AppError('not_found', 'No such user.');
+  return id;
+}
+
+/** /admin/*: every route needs an admin (403 `forbidden` for anyone else). */
+export function adminRoutes(deps: {
+  admin: AdminService;
+  audit: AuditService;
+  auth: AuthMiddleware;
+}): Router<TesseraState> {
+  const { admin, audit, auth } = deps;
+  const router = new Router<TesseraState>({ prefix: `${API_PREFIX}/admin` });
+  const adminOnly = auth.requireAdmin();
+
+  router.get('/users', adminOnly, async (ctx) => {
+    const query = parseInput(listUsersQuery, ctx.query);
+    const { rows, total } = await admin.listUsers({ q: query.q }, query);
+    ctx.body = page(rows.map((row) => presentUser(toAuthUser(row))), total, query);
+  });
+
+  router.patch('/users/:id', adminOnly, async (ctx) => {
+    const userId = userIdParam(ctx.params.id);
+    const body = parseInput(updateUserBody, ctx.request.body);
+    const user = await admin.updateUser(userId, body, originOf(ctx));
+    ctx.body = presentUser(toAuthUser(user));
+  });
+
+  router.get('/users/:id/sessions', adminOnly, async (ctx) => {
+    const rows = await admin.listUserSessions(userIdParam(ctx.params.id));
+    ctx.body = { sessions: rows.map((row) => presentSession(toAuthSession(row), ctx.state.session?.id)) };
+  });
+
+  router.delete('/users/:id/sessions', adminOnly, async (ctx) => {
+    const revoked = await admin.revokeUserSessions(userIdParam(ctx.params.id), originOf(ctx));
+    ctx.body = { revoked };
+  });
+
+  router.delete('/sessions/:id', adminOnly, async (ctx) => {
+    await admin.revokeSession(ctx.params.id ?? '', originOf(ctx));
+    ctx.status = 204;
+  });
+
+  router.get('/audit', adminOnly, async (ctx) => {
+    const query = parseInput(auditQuery, ctx.query);
+    ctx.body = await audit.list({ userId: query.user_id, type: query.type }, query);
+  });
+
+  // Unknown /admin paths still answer 401/403 first: nothing under /admin is public.
+  router.all('/{*rest}', adminOnly, () => {
+    throw new AppError('not_found');
+  });
+
+  return router;
+}

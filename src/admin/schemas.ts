@@ -1,0 +1,23 @@
+import { z } from 'zod';
+import { AUDIT_EVENT_TYPES } from '../audit/events.ts';
+import { paginationQuery, queryInteger } from '../http/pagination.ts';
+import { booleanField } from '../http/validate.ts';
+
+export const updateUserBody = z
+  .object({
+    disabled: booleanField().optional(),
+    is_admin: booleanField().optional(),
+  })
+  .refine((body) => body.disabled !== undefined || body.is_admin !== undefined, {
+    path: ['disabled'],
+    message: 'give disabled, is_admin, or both',
+  });
+
+export const listUsersQuery = paginationQuery.extend({
+  q: z.string({ error: 'must be given once' }).max(254).optional(),
+});
+
+export const auditQuery = paginationQuery.extend({
+  user_id: queryInteger({ min: 1, max: Number.MAX_SAFE_INTEGER }).optional(),
+  type: z.enum(AUDIT_EVENT_TYPES, { error: 'is not a known event type' }).optional(),
+});

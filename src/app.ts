@@ -1,0 +1,12 @@
+import Koa from 'koa';
+import type { TesseraState } from './auth/state.ts';
+import { createTessera, type Tessera, type TesseraDependencies } from './tessera.ts';
+
+/** The standalone Tessera server: its pipeline and routes on a Koa app of its own. */
+export function createApp(deps: TesseraDependencies): { app: Koa<TesseraState>; tessera: Tessera } {
+  const tessera = createTessera(deps);
+  const app = new Koa<TesseraState>({ proxy: deps.config.trustProxy });
+  app.use(tessera.middleware());
+  app.use(tessera.routes());
+  return { app, tessera };
+}

@@ -1,0 +1,120 @@
+import { LRUCache } from 'lru-cache';
+import type { AuthSession, AuthUser } from './state.ts';
+
+/**
+ * What a cache hit needs to authenticate a request without the database.
+ * Times are epoch milliseconds, so the hot path compares numbers.
+ */
+export interface CachedAuth {
+  readonly user: AuthUser;
+  /** Replaced (never mutated) when the throttled `last_used_at` write happens. */
+  session: AuthSession;
+  readonly accessExpiresAtMs: number;
+  readonly sessionExpiresAtMs: number;
+  lastUsedAtMs: number;
+}
+
+/** An invalidation, as applied locally and sent to the other instances. */
+export type Invalidation =
+  | { readonly kind: 'session'; readonly id: string }
+  | { readonly kind: 'user'; readonly id: string }
+  | { readonly kind: 'all' };
+
+export interface SessionCache {
+  get(tokenHash: string): CachedAuth | undefined;
+  /**
+   * A counter bumped by every invalidation. Read it before the database
+   * lookup and pass it to `set`: if an invalidation happened in between, the
+   * row read may already be stale and is not cached.
+   */
+  epoch(): number;
+  set(tokenHash: string, entry: CachedAuth, epochBeforeRead: number): void;
+  /** Drops entries here and, when connected, on every other instance; resolves once sent. */
+  invalidate(invalidation: Invalidation): Promise<void>;
+  /** Drops entries here only (for invalidations received from other instances). */
+  applyLocally(invalidation: Invalidation): void;
+  readonly size: number;
+}
+
+export interface SessionCacheOptions {
+  readonly maxEntries: number;
+  readonly ttlSeconds: number;
+  /** Sends an invalidation to the other instances (Redis pub/sub). */
+  readonly broadcast?: (invalidation: Invalidation) => Promise<void>;
+}
+
+/**
+ * A bounded, short-lived cache of resolved access tokens, keyed by token
+ * hash, so the hot path usually needs no query.
+ *
+ * Revocation stays immediate because every path that ends a session or
+ * changes a user calls `invalidate` after its transaction commits, and the
+ * epoch check stops a request that read the database just before that commit
+ * from putting the stale row back. Expiry is checked on every hit against the
+ * request's clock, so an expired session is never served. The TTL bounds how
+ * long a missed cross-instance message could matter.
+ */
+export function createSessionCache(options: SessionCacheOptions): SessionCache {
+  let epoch = 0;
+  const tokenOfSession = new Map<string, string>();
+  const sessionsOfUser = new Map<string, Set<string>>();
+
+  const entries = new LRUCache<string, CachedAuth>({
+    max: options.maxEntries,
+    ttl: options.ttlSeconds * 1000,
+    // Keep the indexes in step with evictions, expiries and deletions.
+    dispose: (entry) => {
+      tokenOfSession.delete(entry.session.id);
+      const sessions = sessionsOfUser.get(entry.user.id);
+      sessions?.delete(entry.session.id);
+      if (sessions?.size === 0) sessionsOfUser.delete(entry.user.id);
+    },
+  });
+
+  function dropSession(sessionId: string): void {
+    const tokenHash = tokenOfSession.get(sessionId);
+    if (tokenHash !== undefined) entries.delete(tokenHash);
+  }
+
+  function applyLocally(invalidation: Invalidation): void {
+    epoch += 1;
+    if (invalidation.kind === 'all') entries.clear();
+    else if (invalidation.kind === 'session') dropSession(invalidation.id);
+    else for (const sessionId of [...(sessionsOfUser.get(invalidation.id) ?? [])]) dropSession(sessionId);
+  }
+
+  return {
+    get: (tokenHash) => entries.get(tokenHash),
+    epoch: () => epoch,
+
+    set(tokenHash, entry, epochBeforeRead) {
+      if (epochBeforeRead !== epoch) return;
+      entries.set(tokenHash, entry);
+      tokenOfSession.set(entry.session.id, tokenHash);
+      let sessions = sessionsOfUser.get(entry.user.id);
+      if (!sessions) sessionsOfUser.set(entry.user.id, (sessions = new Set()));
+      sessions.add(entry.session.id);
+    },
+
+    async invalidate(invalidation) {
+      applyLocally(invalidation);
+      await options.broadcast?.(invalidation);
+    },
+
+    applyLocally,
+
+    get size() {
+      return entries.size;
+    },
+  };
+}
+
+/** The cache used when caching is off: every lookup goes to the database. */
+export const NO_SESSION_CACHE: SessionCache = {
+  get: () => undefined,
+  epoch: () => 0,
+  set: () => {},
+  invalidate: async () => {},
+  applyLocally: () => {},
+  size: 0,
+};

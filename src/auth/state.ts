@@ -1,0 +1,46 @@
+import type { ParameterizedContext } from 'koa';
+
+/** The signed-in user as every route and embedding app sees it on `ctx.state.user`. */
+export interface AuthUser {
+  readonly id: string;
+  readonly username: string;
+  readonly email: string | null;
+  readonly isAdmin: boolean;
+  readonly disabled: boolean;
+  readonly createdAt: string;
+}
+
+/** The device session the request's access token belongs to, on `ctx.state.session`. */
+export interface AuthSession {
+  readonly id: string;
+  readonly userId: string;
+  readonly deviceName: string;
+  readonly userAgent: string | null;
+  readonly ip: string | null;
+  readonly createdAt: string;
+  readonly lastUsedAt: string;
+  readonly expiresAt: string;
+}
+
+/**
+ * Koa state shared by Tessera's middleware, its routes and embedding apps.
+ * `user` and `session` are set by `requireAuth()` (always) and by
+ * `optionalAuth()` (when a valid token was sent).
+ */
+export interface TesseraState {
+  requestId: string;
+  user?: AuthUser;
+  session?: AuthSession;
+}
+
+export type TesseraContext = ParameterizedContext<TesseraState>;
+
+/**
+ * The user and session of a request that passed `requireAuth()`. Throws (a
+ * 500, since it is a wiring bug) if used on a route without it.
+ */
+export function signedIn(ctx: TesseraContext): { user: AuthUser; session: AuthSession } {
+  const { user, session } = ctx.state;
+  if (!user || !session) throw new Error('signedIn() used on a route without requireAuth()');
+  return { user, session };
+}

@@ -1,0 +1,40 @@
+/**
+ * Every error code of the contract (../shared/API.md, "Errors") with its
+ * status and default message. Two codes are Tessera's own additions for
+ * cases the table does not name: `method_not_allowed` (405, with `Allow`)
+ * and `not_ready` (503 from `/readyz`).
+ */
+export const ERRORS = {
+  invalid_json: { status: 400, message: 'The request body is not valid JSON.' },
+  validation_failed: { status: 400, message: 'The request is not valid.' },
+  token_missing: { status: 401, message: 'No bearer token was sent.' },
+  token_invalid: { status: 401, message: 'The token is malformed, unknown, or of the wrong type.' },
+  token_expired: { status: 401, message: 'The token or its session has expired.' },
+  token_revoked: { status: 401, message: 'The session was logged out or revoked.' },
+  refresh_token_rotated: {
+    status: 401,
+    message: 'This refresh token was just rotated; use the newest token pair.',
+  },
+  refresh_token_reused: {
+    status: 401,
+    message: 'This refresh token was already used; the session has been revoked.',
+  },
+  invalid_credentials: { status: 401, message: 'Invalid username or password.' },
+  account_disabled: { status: 403, message: 'This account has been disabled.' },
+  forbidden: { status: 403, message: 'You are not allowed to do this.' },
+  insufficient_scope: { status: 403, message: 'The token lacks the ability this route needs.' },
+  not_found: { status: 404, message: 'Not found.' },
+  method_not_allowed: { status: 405, message: 'Method not allowed.' },
+  username_taken: { status: 409, message: 'That username is taken.' },
+  email_taken: { status: 409, message: 'That email address is already registered.' },
+  payload_too_large: { status: 413, message: 'The request body is too large.' },
+  unsupported_media_type: {
+    status: 415,
+    message: 'Send the request body as JSON with Content-Type: application/json.',
+  },
+  rate_limited: { status: 429, message: 'Too many requests; try again later.' },
+  internal_error: { status: 500, message: 'Internal error.' },
+  not_ready: { status: 503, message: 'The database is not reachable.' },
+} as const satisfies Record<string, { status: number; message: string }>;
+
+export type ErrorCode = keyof typeof ERRORS;

@@ -1,0 +1,42 @@
+import bodyParser from 'koa-bodyparser';
+import type { Middleware } from 'koa';
+import { AppError } from '../errors/app-error.ts';
+import type { TesseraState } from '../auth/state.ts';
+
+/** The contract's default body limit. */
+export const BODY_LIMIT = '16kb';
+
+/** True when the request says it carries a body, whatever its length. */
+function hasBody(headers: Record<string, string | string[] | undefined>): boolean {
+  const length = headers['content-length'];
+  return headers['transfer-encoding'] !== undefined || (length !== undefined && length !== '0');
+}
+
+/**
+ * Parses JSON bodies into `ctx.request.body` (`{}` when there is none) and
+ * maps every way a body can be wrong to the contract's codes:
+ * a body with another content type, or none, is 415; more than 16 KiB is
+ * 413; JSON that does not parse (or is not an object or array) is 400.
+ */
+export function jsonBody(): Middleware<TesseraState> {
+  const parse = bodyParser({
+    enableTypes: ['json'],
+    jsonLimit: BODY_LIMIT,
+    strict: true,
+    onerror: (error: Error & { status?: number; type?: string }) => {
+      if (error.status === 413) throw new AppError('payload_too_large');
+      if (error.status === 415) throw new AppError('unsupported_media_type');
+      throw new AppError('invalid_json');
+    },
+  });
+
+  return async (ctx, next) => {
+    if (!hasBody(ctx.req.headers)) {
+      // Most requests (every GET) have no body: skip the parser on the hot path.
+      ctx.request.body = {};
+      return next();
+    }
+    if (!ctx.request.is('application/json')) throw new AppError('unsupported_media_type');
+    await parse(ctx, next);
+  };
+}

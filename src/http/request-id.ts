@@ -1,0 +1,16 @@
+import { randomUUID } from 'node:crypto';
+import type { Middleware } from 'koa';
+import type { TesseraState } from '../auth/state.ts';
+
+/** An id that a proxy put on the request is kept if it is short and plain. */
+const ACCEPTABLE_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+
+/** Gives every request an id, on `ctx.state.requestId` and the `X-Request-Id` header. */
+export function requestId(): Middleware<TesseraState> {
+  return async (ctx, next) => {
+    const incoming = ctx.get('X-Request-Id');
+    ctx.state.requestId = ACCEPTABLE_ID.test(incoming) ? incoming : randomUUID();
+    ctx.set('X-Request-Id', ctx.state.requestId);
+    await next();
+  };
+}

@@ -1,0 +1,60 @@
+import Router from '@koa/router';
+import type { AuthMiddleware } from '../auth/middleware.ts';
+import { signedIn, type TesseraState } from '../auth/state.ts';
+import { parseNumericId } from '../http/ids.ts';
+import { page } from '../http/pagination.ts';
+import { parseInput } from '../http/validate.ts';
+import { API_PREFIX } from '../http/api-prefix.ts';
+import type { PostRow } from './repository.ts';
+import { createPostBody, listPostsQuery, updatePostBody } from './schemas.ts';
+import type { PostsService } from './service.ts';
+
+/** The contract's *Post*. */
+function presentPost(row: PostRow) {
+  return {
+    id: String(row.id),
+    title: row.title,
+    content: row.content,
+    user_id: String(row.user_id),
+    created_at: row.created_at,
+    updated_at: row.updated_at,
+  };
+}
+
+/**
+ * The example protected resource, guarded only by the public middleware
+ * (`optionalAuth`, `requireAuth`) exactly as an embedding app would be.
+ */
+export function postsRoutes(deps: { posts: PostsService; auth: AuthMiddleware }): Router<TesseraState> {
+  const { posts, auth } = deps;
+  const router = new Router<TesseraState>({ prefix: API_PREFIX });
+
+  router.get('/posts', auth.optionalAuth(), async (ctx) => {
+    const query = parseInput(listPostsQuery, ctx.query);
+    const { rows, total } = await posts.list({ userId: query.user_id }, query);
+    ctx.body = page(rows.map(presentPost), total, query);
+  });
+
+  router.get('/posts/:id', auth.optionalAuth(), async (ctx) => {
+    ctx.body = presentPost(await posts.get(parseNumericId(ctx.params.id)));
+  });
+
+  router.post('/posts', auth.requireAuth(), async (ctx) => {
+    const body = parseInput(createPostBody, ctx.request.body);
+    ctx.status = 201;
+    ctx.body = presentPost(await posts.create(signedIn(ctx).user, body));
+  });
+
+  router.put('/posts/:id', auth.requireAuth(), async (ctx) => {
+    const body = parseInput(updatePostBody, ctx.request.body);
+    const post = await posts.update(signedIn(ctx).user, parseNumericId(ctx.params.id), body);
+    ctx.body = presentPost(post);
+  });
+
+  router.delete('/posts/:id', auth.requireAuth(), async (ctx) => {
+    await posts.remove(signedIn(ctx).user, parseNumericId(ctx.params.id));
+    ctx.status = 204;
+  });
+
+  return router;
+}

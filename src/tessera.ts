@@ -1,0 +1,174 @@
+import compose from 'koa-compose';
+import type { Middleware } from 'koa';
+import type Router from '@koa/router';
+import { createAdminService } from './admin/service.ts';
+import { adminRoutes } from './admin/routes.ts';
+import { createAuditLog } from './audit/audit-log.ts';
+import { myAuditRoutes } from './audit/routes.ts';
+import { createAuditService } from './audit/service.ts';
+import { createAuthMiddleware, type AuthMiddleware } from './auth/middleware.ts';
+import type { TesseraState } from './auth/state.ts';
+import { systemClock, type Clock } from './clock.ts';
+import type { Config } from './config/config.ts';
+import {
+  createPasswordHasher,
+  OWASP_ARGON2_PARAMETERS,
+  type PasswordHasher,
+} from './crypto/passwords.ts';
+import { isPostgresUrl, type Db } from './db/connection.ts';
+import { healthRoutes } from './health/routes.ts';
+import { API_PREFIX } from './http/api-prefix.ts';
+import { errorHandler } from './http/error-handler.ts';
+import { jsonBody } from './http/json-body.ts';
+import { withoutPassThroughs } from './http/pass-through.ts';
+import { requestId } from './http/request-id.ts';
+import { requestLogger } from './http/request-logger.ts';
+import { createSilentLogger, type Logger } from './logger.ts';
+import { createPostsService } from './posts/service.ts';
+import { createRedis, type Redis } from './db/redis.ts';
+import { corsFor, securityHeaders } from './http/security-headers.ts';
+import type { CounterBackend } from './rate-limit/limiter.ts';
+import { createRateLimits } from './rate-limit/policies.ts';
+import { createLoginFlow } from './sessions/login.ts';
+import { createSessionLookup } from './sessions/lookup.ts';
+import { createInvalidationBus, type InvalidationBus } from './auth/invalidation-bus.ts';
+import { createSessionCache, NO_SESSION_CACHE, type SessionCache } from './auth/session-cache.ts';
+import { postsRoutes } from './posts/routes.ts';
+import { createSessionRevocation } from './sessions/revocation.ts';
+import { sessionsRoutes } from './sessions/routes.ts';
+import { createSessionsService } from './sessions/service.ts';
+import { usersRoutes } from './users/routes.ts';
+import { createUsersService } from './users/service.ts';
+
+/** Everything Tessera needs from outside; nothing is read from globals. */
+export interface TesseraDependencies {
+  readonly db: Db;
+  readonly config: Config;
+  readonly clock?: Clock;
+  readonly logger?: Logger;
+  /** Defaults to argon2id with OWASP's parameters; tests pass cheaper ones. */
+  readonly passwords?: PasswordHasher;
+  /**
+   * Redis for counters shared between instances. Defaults to a client for
+   * `config.redisUrl` when that is set (closed by `close()`); without either,
+   * counters live in this process's memory.
+   */
+  readonly redis?: Redis;
+  /** Prefix of every Redis key Tessera writes (default: `config.redisKeyPrefix`). */
+  readonly redisPrefix?: string;
+}
+
+export { API_PREFIX };
+
+/**
+ * Tessera as parts for a Koa app of your own: the request pipeline, the
+ * routes, the auth middleware, and the services behind them.
+ *
+ * @example
+ * import Koa from 'koa';
+ * import Router from '@koa/router';
+ * import { createDb, createTessera, loadConfig, migrateToLatest } from 'tessera';
+ *
+ * const config = loadConfig();
+ * const db = createDb(config.databaseUrl);
+ * await migrateToLatest(db);
+ * const tessera = createTessera({ db, config });
+ *
+ * const reports = new Router().get('/reports', tessera.auth.requireAuth(), (ctx) => {
+ *   ctx.body = { owner: ctx.state.user.username };
+ * });
+ * const app = new Koa();
+ * app.use(tessera.middleware());   // request id, logs, JSON errors, JSON bodies
+ * app.use(tessera.routes());       // /api/v1/login, /refresh, … and /healthz
+ * app.use(reports.routes());
+ * app.listen(3000);
+ */
+export function createTessera(deps: TesseraDependencies) {
+  const clock = deps.clock ?? systemClock;
+  const logger = deps.logger ?? createSilentLogger();
+  const { db, config } = deps;
+  const ownRedis = !deps.redis && config.redisUrl ? createRedis(config.redisUrl) : undefined;
+  const redis = deps.redis ?? ownRedis;
+  const redisPrefix = deps.redisPrefix ?? config.redisKeyPrefix;
+  const backend: CounterBackend = redis
+    ? { kind: 'redis', redis, prefix: redisPrefix }
+    : { kind: 'memory' };
+
+  const bus: InvalidationBus | undefined = redis
+    ? createInvalidationBus({ redis, channel: `${redisPrefix}auth-cache`, cache: () => cache, logger })
+    : undefined;
+  const cacheOn =
+    config.authCache.mode === 'on' ||
+    (config.authCache.mode === 'auto' && (bus !== undefined || !isPostgresUrl(config.databaseUrl)));
+  const cache: SessionCache = cacheOn
+    ? createSessionCache({ ...config.authCache, broadcast: bus?.publish })
+    : NO_SESSION_CACHE;
+  const lookup = createSessionLookup(db, config.databaseUrl);
+
+  const audit = createAuditLog({ db, clock });
+  const sessions = createSessionsService({ db, clock, lifetimes: config, audit, lookup, cache });
+  const revocation = createSessionRevocation({ db, clock, audit, cache });
+  const users = createUsersService({
+    db,
+    clock,
+    passwords:
+      deps.passwords ?? createPasswordHasher(OWASP_ARGON2_PARAMETERS, config.passwordHashConcurrency),
+    revocation,
+    audit,
+  });
+  const admin = createAdminService({ db, clock, audit, revocation });
+  const auditTrail = createAuditService({ db });
+  const posts = createPostsService({ db, clock });
+  const auth: AuthMiddleware = createAuthMiddleware(sessions);
+  const limits = createRateLimits({ config, backend, audit, clock, logger });
+  const loginFlow = createLoginFlow({ users, sessions, throttle: limits.loginThrottle, audit });
+
+  const routers: Router<TesseraState>[] = [
+    healthRoutes(db),
+    usersRoutes({ users, auth, limits }),
+    sessionsRoutes({ loginFlow, sessions, revocation, auth, clock, limits }),
+    myAuditRoutes({ audit: auditTrail, auth }),
+    adminRoutes({ admin, audit: auditTrail, auth }),
+    postsRoutes({ posts, auth }),
+  ];
+
+  return {
+    auth,
+    cache,
+    services: { users, sessions, revocation, admin, audit: auditTrail, posts },
+
+    /** The request pipeline Tessera's own routes expect; mount it first. */
+    middleware(): Middleware<TesseraState> {
+      return compose(withoutPassThroughs([
+        requestId(),
+        requestLogger(logger),
+        errorHandler(logger),
+        securityHeaders(),
+        ...(config.corsOrigins.length > 0 ? [corsFor(config.corsOrigins)] : []),
+        limits.global,
+        jsonBody(),
+      ]));
+    },
+
+    /** Resolves once cross-instance cache invalidation is listening (immediately without Redis). */
+    ready: async (): Promise<void> => {
+      await bus?.ready();
+    },
+
+    /** Closes what Tessera opened itself: the lookup connection, the subscription, its Redis client. */
+    async close(): Promise<void> {
+      await lookup.close();
+      await bus?.close();
+      await ownRedis?.quit();
+    },
+
+    /** Tessera's routes (API under /api/v1, probes at the root), with 405 handling. */
+    routes(): Middleware<TesseraState> {
+      return compose(
+        routers.flatMap((router) => [router.routes(), router.allowedMethods()]),
+      ) as Middleware<TesseraState>;
+    },
+  };
+}
+
+export type Tessera = ReturnType<typeof createTessera>;

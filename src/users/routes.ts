@@ -1,0 +1,47 @@
+import Router from '@koa/router';
+import type { AuthMiddleware } from '../auth/middleware.ts';
+import { signedIn, type TesseraState } from '../auth/state.ts';
+import { originOf } from '../http/origin.ts';
+import { parseInput } from '../http/validate.ts';
+import { API_PREFIX } from '../http/api-prefix.ts';
+import { presentSession } from '../sessions/present.ts';
+import { presentUser, toAuthUser } from './present.ts';
+import { changePasswordBody, registerBody } from './schemas.ts';
+import type { UsersService } from './service.ts';
+import type { RateLimits } from '../rate-limit/policies.ts';
+
+/** Registration and the caller's own account. */
+export function usersRoutes(deps: {
+  users: UsersService;
+  auth: AuthMiddleware;
+  limits: Pick<RateLimits, 'register'>;
+}): Router<TesseraState> {
+  const { users, auth, limits } = deps;
+  const router = new Router<TesseraState>({ prefix: API_PREFIX });
+
+  router.post('/users', limits.register, async (ctx) => {
+    const body = parseInput(registerBody, ctx.request.body);
+    const user = await users.register(body, originOf(ctx));
+    ctx.status = 201;
+    ctx.body = presentUser(toAuthUser(user));
+  });
+
+  router.get('/me', auth.requireAuth(), (ctx) => {
+    const { user, session } = signedIn(ctx);
+    ctx.body = { ...presentUser(user), session: presentSession(session, session.id) };
+  });
+
+  router.put('/me/password', auth.requireAuth(), async (ctx) => {
+    const body = parseInput(changePasswordBody, ctx.request.body);
+    const { user, session } = signedIn(ctx);
+    const revoked = await users.changePassword(
+      Number(user.id),
+      session.id,
+      { current: body.current_password, next: body.new_password },
+      originOf(ctx),
+    );
+    ctx.body = { message: 'Password changed; every other session was logged out.', revoked };
+  });
+
+  return router;
+}

@@ -1,0 +1,106 @@
+import test from 'ava';
+import { auditRows, buildTestApp, login, PASSWORD, register, type TestApp } from '../helpers/app.ts';
+
+const attempt = (app: TestApp, username: string, password = 'a wrong password') =>
+  app.request.post('/api/v1/login').send({ username, password });
+
+async function failTimes(app: TestApp, username: string, times: number) {
+  for (let i = 0; i < times; i += 1) {
+    const response = await attempt(app, username);
+    if (response.status !== 401) throw new Error(`attempt ${i + 1} answered ${response.status}`);
+  }
+}
+
+test('after 5 failures an account waits, with growing delays, even for the right password', async (t) => {
+  const app = await buildTestApp(t);
+  await register(app.request, 'amy');
+  await failTimes(app, 'amy', 5);
+
+  const blocked = await attempt(app, 'amy', PASSWORD);
+  t.is(blocked.status, 429);
+  t.is(blocked.body.error, 'rate_limited');
+  t.is(blocked.headers['retry-after'], '1');
+
+  app.clock.advance(1);
+  t.is((await attempt(app, 'amy')).status, 401); // one more try allowed, and it fails
+  t.is((await attempt(app, 'amy')).headers['retry-after'], '2');
+  app.clock.advance(2);
+  t.is((await attempt(app, 'amy')).status, 401);
+  t.is((await attempt(app, 'amy')).headers['retry-after'], '4');
+
+  const events = await auditRows(app.db, 'rate_limited');
+  t.is(events.length, 3);
+  t.deepEqual(JSON.parse(events[0].detail), {
+    limit: 'login_account_failures',
+    account: 'username:amy',
+  });
+});
+
+test('the delay is capped by LOGIN_THROTTLE_MAX_DELAY and the threshold is configurable', async (t) => {
+  const app = await buildTestApp(t, {
+    env: { LOGIN_THROTTLE_THRESHOLD: '2', LOGIN_THROTTLE_BASE_DELAY: '10', LOGIN_THROTTLE_MAX_DELAY: '25' },
+  });
+  await register(app.request, 'amy');
+  await failTimes(app, 'amy', 2);
+  t.is((await attempt(app, 'amy')).headers['retry-after'], '10');
+  app.clock.advance(10);
+  await failTimes(app, 'amy', 1);
+  t.is((await attempt(app, 'amy')).headers['retry-after'], '20');
+  app.clock.advance(20);
+  await failTimes(app, 'amy', 1);
+  t.is((await attempt(app, 'amy')).headers['retry-after'], '25');
+});
+
+test('a successful login resets the count', async (t) => {
+  const app = await buildTestApp(t);
+  await register(app.request, 'amy');
+  await failTimes(app, 'amy', 4);
+  await login(app.request, 'amy');
+  await failTimes(app, 'amy', 4); // would be blocked by now without the reset
+  const tokens = await login(app.request, 'amy');
+  t.regex(tokens.access_token, /^tsr_at_/);
+});
+
+test('another account behind the same IP is not affected', async (t) => {
+  const app = await buildTestApp(t);
+  await register(app.request, 'amy');
+  await register(app.request, 'ben');
+  await failTimes(app, 'amy', 5);
+  t.is((await attempt(app, 'amy', PASSWORD)).status, 429);
+  const ben = await login(app.request, 'ben');
+  t.regex(ben.access_token, /^tsr_at_/);
+});
+
+test('the per-account throttle trips long before the per-IP login limit', async (t) => {
+  const app = await buildTestApp(t); // default limits
+  await register(app.request, 'amy');
+  await register(app.request, 'ben');
+  await failTimes(app, 'amy', 5);
+  const blocked = await attempt(app, 'amy');
+  t.is(blocked.status, 429);
+  t.not(blocked.headers['ratelimit-remaining'], '0'); // the IP limits still have room
+  await login(app.request, 'ben');
+});
+
+test('unknown account names are throttled the same way, revealing nothing', async (t) => {
+  const app = await buildTestApp(t);
+  await register(app.request, 'amy');
+  await failTimes(app, 'amy', 5);
+  await failTimes(app, 'nobody', 5);
+  const known = await attempt(app, 'amy');
+  const unknown = await attempt(app, 'nobody');
+  t.is(known.status, 429);
+  t.is(unknown.status, 429);
+  t.is(known.headers['retry-after'], unknown.headers['retry-after']);
+  t.is(known.body.message, unknown.body.message);
+});
+
+test('logins by email are counted under the email', async (t) => {
+  const app = await buildTestApp(t);
+  await register(app.request, 'amy', { email: 'amy@example.com' });
+  for (let i = 0; i < 5; i += 1) {
+    await app.request.post('/api/v1/login').send({ email: 'AMY@example.com', password: 'wrong pass' }).expect(401);
+  }
+  const blocked = await app.request.post('/api/v1/login').send({ email: 'amy@example.com', password: PASSWORD });
+  t.is(blocked.status, 429);
+});
