@@ -3,6 +3,7 @@
  * the configured admin exists, then serve until SIGTERM/SIGINT.
  */
 import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { createApp } from './app.ts';
 import { ConfigError, loadConfig, type Config } from './config/config.ts';
 import { createDb } from './db/connection.ts';
@@ -46,7 +47,9 @@ const stopPruning = schedulePruning(db, systemClock, config, logger);
 
 const server = createServer(app.callback());
 server.listen(config.port, config.host, () => {
-  logger.info({ host: config.host, port: config.port }, 'tessera listening');
+  // The bound port, not the configured one: PORT=0 asks the system for a free port.
+  const { address, port } = server.address() as AddressInfo;
+  logger.info({ host: address, port }, 'tessera listening');
 });
 
 async function shutdown(signal: string): Promise<void> {

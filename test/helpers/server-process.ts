@@ -1,23 +1,12 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { once } from 'node:events';
-import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 
 const PROJECT_ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
-/** A port that was free a moment ago, for a server started in a child process. */
-export async function freePort(): Promise<number> {
-  const server = createServer();
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const address = server.address();
-  server.close();
-  if (typeof address !== 'object' || address === null) throw new Error('no port');
-  return address.port;
-}
+export type ServerProcess = ChildProcess & { output: () => string };
 
 /** Runs `src/main.ts` (what `npm start` runs) with `env` added to the environment. */
-export function startServer(env: Record<string, string>): ChildProcess & { output: () => string } {
+export function startServer(env: Record<string, string>): ServerProcess {
   const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
     cwd: PROJECT_ROOT,
     env: { ...process.env, LOG_LEVEL: 'warn', ...env },
@@ -30,25 +19,45 @@ export function startServer(env: Record<string, string>): ChildProcess & { outpu
 }
 
 /**
- * Polls `url` until it answers 200; fails after `timeoutMs`, or at once with
- * the server's output if `server` exits first.
+ * Starts a server on a port the system picks (PORT=0) and resolves with that
+ * port once it listens and answers /readyz. Picking a port in the test and
+ * handing it over would race: any other process (supertest binds port 0 all
+ * the time) could take it first, and the test would talk to the wrong server.
  */
-export async function waitUntilServing(
-  url: string,
-  server?: ChildProcess & { output: () => string },
+export async function startListeningServer(
+  env: Record<string, string>,
   timeoutMs = 60_000,
-): Promise<void> {
+): Promise<{ server: ServerProcess; port: number }> {
+  const server = startServer({ ...env, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info' });
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
-    if (server && server.exitCode !== null) {
+    if (server.exitCode !== null) {
       throw new Error(`server exited with ${server.exitCode} before serving:\n${server.output()}`);
     }
-    try {
-      if ((await fetch(url)).ok) return;
-    } catch {
-      // not listening yet
-    }
+    const port = listeningPort(server.output());
+    if (port !== undefined && (await answersReady(port))) return { server, port };
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
-  throw new Error(`${url} did not come up within ${timeoutMs} ms:\n${server?.output() ?? ''}`);
+  server.kill('SIGKILL');
+  throw new Error(`server did not come up within ${timeoutMs} ms:\n${server.output()}`);
+}
+
+/** The port of the server's `tessera listening` log line, if it has written it. */
+function listeningPort(output: string): number | undefined {
+  for (const line of output.split('\n')) {
+    if (!line.includes('tessera listening')) continue;
+    const { port } = JSON.parse(line) as { port?: unknown };
+    if (typeof port === 'number') return port;
+  }
+  return undefined;
+}
+
+async function answersReady(port: number): Promise<boolean> {
+  try {
+    const response = await fetch(`http://127.0.0.1:${port}/readyz`);
+    await response.arrayBuffer();
+    return response.ok;
+  } catch {
+    return false;
+  }
 }

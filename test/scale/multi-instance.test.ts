@@ -3,7 +3,9 @@ import test from 'ava';
 import { createDb } from '../../src/db/connection.ts';
 import { hashToken } from '../../src/crypto/tokens.ts';
 import { createScratchPostgresDatabase, openTestRedis, TEST_REDIS_URL } from '../helpers/database.ts';
-import { freePort, startServer, waitUntilServing } from '../helpers/server-process.ts';
+import { startListeningServer } from '../helpers/server-process.ts';
+
+type Client = ReturnType<typeof client>;
 
 /** A tiny JSON client for one server process. */
 function client(port: number) {
@@ -27,25 +29,19 @@ test('two instances on one PostgreSQL + Redis share sessions, revocation and rot
   const redisUrl = TEST_REDIS_URL;
   if (!redisUrl) throw new Error('TEST_REDIS_URL must be set for the scale suite');
   const databaseUrl = await createScratchPostgresDatabase(t);
-  const ports = [await freePort(), await freePort()] as const;
   const { redisPrefix } = await openTestRedis(t); // this run's keys only, deleted afterwards
-  const env = (port: number) => ({
-    PORT: String(port),
-    HOST: '127.0.0.1',
+  const env = {
     DATABASE_URL: databaseUrl,
     REDIS_URL: redisUrl,
     REDIS_KEY_PREFIX: redisPrefix ?? '',
     DATABASE_POOL_MAX: '5',
     // 50 refreshes at once from one IP are this test's point, not abuse.
     RATE_LIMIT_REFRESH: '1000/60',
-  });
+  };
   // Started together: they must take turns migrating the empty database.
-  const servers = ports.map((port) => startServer(env(port)));
-  t.teardown(() => servers.forEach((server) => server.kill('SIGKILL')));
-  await Promise.all(
-    ports.map((port, i) => waitUntilServing(`http://127.0.0.1:${port}/readyz`, servers[i])),
-  );
-  const [a, b] = [client(ports[0]), client(ports[1])];
+  const started = await Promise.all([startListeningServer(env), startListeningServer(env)]);
+  t.teardown(() => started.forEach(({ server }) => server.kill('SIGKILL')));
+  const [a, b] = started.map(({ port }) => client(port)) as [Client, Client];
   const password = 'a long enough password';
 
   // Created on A, used on B.
@@ -108,7 +104,7 @@ test('two instances on one PostgreSQL + Redis share sessions, revocation and rot
   }
 
   // Graceful shutdown: both exit 0 after closing their pools.
-  for (const server of servers) {
+  for (const { server } of started) {
     server.kill('SIGTERM');
     const [code] = await once(server, 'exit');
     t.is(code, 0, server.output());

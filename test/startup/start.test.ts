@@ -4,30 +4,25 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import test from 'ava';
 import { createDb } from '../../src/db/connection.ts';
-import { freePort, startServer, waitUntilServing } from '../helpers/server-process.ts';
+import { startListeningServer, startServer } from '../helpers/server-process.ts';
 
 test('npm start migrates a new SQLite file, ensures the admin, serves, and stops cleanly', async (t) => {
   const directory = mkdtempSync(join(tmpdir(), 'tessera-start-'));
   t.teardown(() => rmSync(directory, { recursive: true, force: true }));
   const databaseFile = join(directory, 'nested', 'tessera.sqlite');
-  const port = await freePort();
-  const server = startServer({
-    PORT: String(port),
-    HOST: '127.0.0.1',
+  const { server, port } = await startListeningServer({
     DATABASE_URL: databaseFile,
     ADMIN_USERNAME: 'root',
     ADMIN_PASSWORD: 'an admin password for tests',
   });
   t.teardown(() => server.kill('SIGKILL'));
 
-  await waitUntilServing(`http://127.0.0.1:${port}/readyz`, server);
-  t.teardown(() => t.log(server.output()));
   const login = await fetch(`http://127.0.0.1:${port}/api/v1/login`, {
     method: 'POST',
     headers: { 'Content-Type': 'application/json' },
     body: JSON.stringify({ username: 'root', password: 'an admin password for tests' }),
   });
-  t.is(login.status, 200);
+  t.is(login.status, 200, server.output());
 
   server.kill('SIGTERM');
   const [code] = await once(server, 'exit');
