@@ -1,4 +1,4 @@
-import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import { hash, randomBytes, randomUUID } from 'node:crypto';
 
 /**
  * Opaque bearer tokens: pure functions, no database.
@@ -37,8 +37,10 @@ export const MAX_TOKEN_LENGTH = 64;
 
 const BASE64URL = /^[A-Za-z0-9_-]+$/;
 
+// One-shot `hash()` rather than `createHash()`: no Hash object per call, about
+// four times faster, and hashToken runs on every authenticated request.
 function sha256(input: string | Buffer): Buffer {
-  return createHash('sha256').update(input).digest();
+  return hash('sha256', input, 'buffer');
 }
 
 function checksumOf(head: string): string {
@@ -81,5 +83,5 @@ export function isWellFormedToken(token: string, type: TokenType): boolean {
 
 /** What the database stores and looks up: hex SHA-256 of the whole token, prefix included. */
 export function hashToken(token: string): string {
-  return sha256(token).toString('hex');
+  return hash('sha256', token, 'hex');
 }

@@ -1,50 +1,70 @@
+import DataLoader from 'dataloader';
 import sqlite3 from 'sqlite3';
 import { isPostgresUrl, type Db } from '../db/connection.ts';
 import {
-  findSessionByAccessHash,
-  sessionByAccessHashQuery,
+  findSessionsByAccessHashes,
+  sessionsByAccessHashesQuery,
   type SessionWithUser,
 } from './repository.ts';
 
 /**
- * The hot-path query: access-token hash → session joined to its user, as one
- * prepared statement instead of a knex query built afresh for every request
- * (knex costs far more per call than the indexed lookup itself).
+ * The hot-path query: access-token hash → session joined to its user.
  *
- * - SQLite file: a few read-only connections with the statement prepared
- *   once each. WAL lets them read while the main connection writes, and
- *   they see only committed rows.
- * - PostgreSQL: a named statement, which the server prepares once per
- *   pooled connection.
- * - SQLite `:memory:` (tests): the knex query, since a second connection
- *   would open a different, empty database.
+ * Two things make a cache miss cheap:
+ *
+ * - It runs as a prepared statement, not a knex query built afresh for
+ *   every request (knex costs far more per call than the indexed lookup).
+ *   SQLite file: a few read-only connections with the statement prepared
+ *   once each; WAL lets them read while the main connection writes, and
+ *   they see only committed rows. PostgreSQL: a named statement, prepared
+ *   once per pooled connection. SQLite `:memory:` (tests): the knex query,
+ *   since a second connection would open a different, empty database.
+ *
+ * - Misses that arrive together share one query. Every lookup asked for
+ *   while the event loop handles one round of incoming requests is sent as
+ *   one batch (DataLoader, scheduled with setImmediate), so under load one
+ *   hand-off to the database serves many requests, and when idle a lookup
+ *   waits for nothing. Each request still sees only rows committed before
+ *   its own lookup was issued, which is what revocation needs.
  */
 export interface SessionLookup {
   findByAccessHash(accessTokenHash: string): Promise<SessionWithUser | undefined>;
   close(): Promise<void>;
 }
 
+/** Runs one batch: the rows (in any order) for the hashes that exist. */
+interface BatchQuery {
+  find(hashes: readonly string[]): Promise<SessionWithUser[]>;
+  close(): Promise<void>;
+}
+
+/** The most lookups in one query; bounds the bound JSON array and the rows per batch. */
+const MAX_BATCH = 128;
+
+/** The name of the prepared statement, in logs and on knex's `query` event. */
+const STATEMENT_NAME = 'sessions_by_access_hashes';
+
 /**
  * The SQL of the repository's query, in the driver's own placeholder style
  * (`?` for SQLite, `$1` for PostgreSQL), so the prepared statement and the
- * knex query can never drift apart. Its one binding is the token hash.
+ * knex query can never drift apart. Its one binding is the batch of hashes.
  */
 function lookupSql(db: Db): string {
-  return sessionByAccessHashQuery(db, 'token hash').toSQL().toNative().sql;
+  return sessionsByAccessHashesQuery(db, 'token hashes').toSQL().toNative().sql;
 }
 
 /**
  * Prepared statements bypass knex, so announce them on knex's `query` event
  * like any other query: logging and query counting see the hot path too.
  */
-function announce(db: Db, sql: string): void {
-  db.emit('query', { method: 'select', sql, bindings: [], prepared: true });
+function announce(db: Db, batchSize: number): void {
+  db.emit('query', { method: 'select', sql: STATEMENT_NAME, bindings: [], prepared: true, batchSize });
 }
 
 /**
  * Read-only connections for the lookup. node-sqlite3 runs each query on the
  * libuv thread pool but serialises the queries of one connection, so one
- * connection leaves the event loop waiting; a few of them overlap.
+ * connection would leave batches waiting behind each other; a few overlap.
  */
 const SQLITE_READERS = 4;
 
@@ -66,22 +86,22 @@ function openReader(filename: string, sql: string): Promise<Reader> {
   });
 }
 
-function sqliteLookup(db: Db, filename: string): SessionLookup {
+function sqliteBatches(db: Db, filename: string): BatchQuery {
   // Opened on first use, when migrations have certainly created the tables.
   let readers: Promise<Reader[]> | undefined;
   let next = 0;
 
   return {
-    async findByAccessHash(hash) {
+    async find(hashes) {
       readers ??= Promise.all(
         Array.from({ length: SQLITE_READERS }, () => openReader(filename, lookupSql(db))),
       );
       const pool = await readers;
       const { statement } = pool[(next = (next + 1) % pool.length)]!;
-      announce(db, 'session_by_access_hash');
+      announce(db, hashes.length);
       return new Promise((resolve, reject) =>
-        statement.get(hash, (error: Error | null, row?: SessionWithUser) =>
-          error ? reject(error) : resolve(row),
+        statement.all(JSON.stringify(hashes), (error: Error | null, rows: SessionWithUser[]) =>
+          error ? reject(error) : resolve(rows),
         ),
       );
     },
@@ -99,18 +119,15 @@ interface PgClient {
   query(config: { name: string; text: string; values: unknown[] }): Promise<{ rows: SessionWithUser[] }>;
 }
 
-function postgresLookup(db: Db): SessionLookup {
-  const query = {
-    name: 'tessera_session_by_access_hash',
-    text: lookupSql(db),
-  };
+function postgresBatches(db: Db): BatchQuery {
+  const text = lookupSql(db);
   return {
-    async findByAccessHash(hash) {
+    async find(hashes) {
       const client = (await db.client.acquireConnection()) as PgClient;
-      announce(db, query.name);
+      announce(db, hashes.length);
       try {
-        const { rows } = await client.query({ ...query, values: [hash] });
-        return rows[0];
+        const { rows } = await client.query({ name: STATEMENT_NAME, text, values: [hashes] });
+        return rows;
       } finally {
         await db.client.releaseConnection(client);
       }
@@ -119,8 +136,34 @@ function postgresLookup(db: Db): SessionLookup {
   };
 }
 
+function knexBatches(db: Db): BatchQuery {
+  return { find: (hashes) => findSessionsByAccessHashes(db, hashes), close: async () => {} };
+}
+
 export function createSessionLookup(db: Db, databaseUrl: string): SessionLookup {
-  if (isPostgresUrl(databaseUrl)) return postgresLookup(db);
-  if (databaseUrl !== ':memory:') return sqliteLookup(db, databaseUrl);
-  return { findByAccessHash: (hash) => findSessionByAccessHash(db, hash), close: async () => {} };
+  const batches = isPostgresUrl(databaseUrl)
+    ? postgresBatches(db)
+    : databaseUrl === ':memory:'
+      ? knexBatches(db)
+      : sqliteBatches(db, databaseUrl);
+
+  const loader = new DataLoader<string, SessionWithUser | undefined>(
+    async (hashes) => {
+      const rows = await batches.find(hashes);
+      const rowOf = new Map(rows.map((row) => [row.access_token_hash, row]));
+      return hashes.map((hash) => rowOf.get(hash));
+    },
+    {
+      // Never remember answers: a session can be revoked between two requests.
+      cache: false,
+      maxBatchSize: MAX_BATCH,
+      // After the current round of I/O callbacks, so requests that arrived together share a batch.
+      batchScheduleFn: (runBatch) => setImmediate(runBatch),
+    },
+  );
+
+  return {
+    findByAccessHash: (hash) => loader.load(hash),
+    close: () => batches.close(),
+  };
 }

@@ -62,25 +62,29 @@ export async function insertRefreshToken(
   await db('refresh_tokens').insert({ ...token, rotated_at: null });
 }
 
-/** The hot path: one indexed lookup by access-token hash, joined to its user. */
-/** The session, joined to its user, whose access token hashes to `accessTokenHash`. */
-export function sessionByAccessHashQuery(db: Db, accessTokenHash: string) {
+/**
+ * The hot path: the sessions, joined to their users, whose access tokens hash
+ * to any of a batch of hashes, by the unique index. The whole batch is one
+ * bound parameter (a JSON array on SQLite, an array on PostgreSQL), so one
+ * prepared statement serves every batch size. Rows carry
+ * `access_token_hash`, which pairs each row with the hash that found it.
+ */
+export function sessionsByAccessHashesQuery(db: Db, hashes: string | string[]) {
+  const hashList =
+    db.client.config.client === 'pg' ? 'select unnest(?::text[])' : 'select value from json_each(?)';
   return db('sessions')
     .join('users', 'users.id', 'sessions.user_id')
-    .where('sessions.access_token_hash', accessTokenHash)
+    .whereRaw(`?? in (${hashList})`, ['sessions.access_token_hash', hashes])
     .select(SESSION_WITH_USER_COLUMNS);
 }
 
-/**
- * The hot-path lookup as a knex query. On SQLite files and PostgreSQL the
- * same SQL runs as a prepared statement instead (lookup.ts).
- */
-export async function findSessionByAccessHash(
+/** The same lookup as a knex query (SQLite `:memory:`, where no second connection can see the data). */
+export async function findSessionsByAccessHashes(
   db: Db,
-  accessTokenHash: string,
-): Promise<SessionWithUser | undefined> {
-  const [row] = await sessionByAccessHashQuery(db, accessTokenHash);
-  return row as SessionWithUser | undefined;
+  hashes: readonly string[],
+): Promise<SessionWithUser[]> {
+  const parameter = db.client.config.client === 'pg' ? [...hashes] : JSON.stringify(hashes);
+  return (await sessionsByAccessHashesQuery(db, parameter)) as SessionWithUser[];
 }
 
 export function findRefreshToken(

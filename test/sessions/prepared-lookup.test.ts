@@ -13,7 +13,9 @@ test('on a SQLite file, cache misses use the prepared read connection and see co
   const statements: Array<{ sql: string; prepared?: boolean }> = [];
   db.on('query', (query) => statements.push(query));
   await request.get('/api/v1/me').set(bearer(phone.access_token)).expect(200);
-  t.deepEqual(statements, [{ method: 'select', sql: 'session_by_access_hash', bindings: [], prepared: true }]);
+  t.deepEqual(statements, [
+    { method: 'select', sql: 'sessions_by_access_hashes', bindings: [], prepared: true, batchSize: 1 },
+  ]);
 
   // The revocation commits on the main connection; the read connection sees it on the next request.
   await request.delete(`/api/v1/sessions/${phone.session_id}`).set(bearer(laptop.access_token)).expect(204);
