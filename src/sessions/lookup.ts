@@ -24,8 +24,9 @@ import {
  *   while the event loop handles one round of incoming requests is sent as
  *   one batch (DataLoader, scheduled with setImmediate), so under load one
  *   hand-off to the database serves many requests, and when idle a lookup
- *   waits for nothing. Each request still sees only rows committed before
- *   its own lookup was issued, which is what revocation needs.
+ *   waits for nothing. A batch runs after every lookup in it was issued, so
+ *   each lookup sees every commit made before it was asked for: a
+ *   revocation is never missed by a request that follows it.
  */
 export interface SessionLookup {
   findByAccessHash(accessTokenHash: string): Promise<SessionWithUser | undefined>;
