@@ -28,6 +28,7 @@ import { createPostsService } from './posts/service.ts';
 import { createRedis, type Redis } from './db/redis.ts';
 import { corsFor, securityHeaders } from './http/security-headers.ts';
 import type { CounterBackend } from './rate-limit/limiter.ts';
+import { createPasswordGuard } from './rate-limit/password-guard.ts';
 import { createRateLimits } from './rate-limit/policies.ts';
 import { createLoginFlow } from './sessions/login.ts';
 import { createSessionLookup } from './sessions/lookup.ts';
@@ -121,11 +122,12 @@ export function createTessera(deps: TesseraDependencies) {
   const posts = createPostsService({ db, clock });
   const auth: AuthMiddleware = createAuthMiddleware(sessions);
   const limits = createRateLimits({ config, backend, audit, clock, logger });
-  const loginFlow = createLoginFlow({ users, sessions, throttle: limits.loginThrottle, audit });
+  const guardPassword = createPasswordGuard({ throttle: limits.loginThrottle, audit });
+  const loginFlow = createLoginFlow({ users, sessions, guardPassword });
 
   const routers: Router<TesseraState>[] = [
     healthRoutes(db),
-    usersRoutes({ users, auth, limits }),
+    usersRoutes({ users, auth, limits, guardPassword }),
     sessionsRoutes({ loginFlow, sessions, revocation, auth, clock, limits }),
     myAuditRoutes({ audit: auditTrail, auth }),
     adminRoutes({ admin, audit: auditTrail, auth }),

@@ -1,7 +1,6 @@
-import type { AuditLog } from '../audit/audit-log.ts';
 import type { Origin } from '../audit/events.ts';
 import { AppError } from '../errors/app-error.ts';
-import type { LoginThrottle } from '../rate-limit/login-throttle.ts';
+import type { PasswordGuard } from '../rate-limit/password-guard.ts';
 import { loginAccountKey } from '../users/identity.ts';
 import type { LoginName, UsersService } from '../users/service.ts';
 import type { IssuedTokens, SessionsService } from './service.ts';
@@ -16,32 +15,18 @@ export type LoginFlow = ReturnType<typeof createLoginFlow>;
 export function createLoginFlow(deps: {
   users: UsersService;
   sessions: SessionsService;
-  throttle: LoginThrottle;
-  audit: AuditLog;
+  guardPassword: PasswordGuard;
 }) {
-  const { users, sessions, throttle, audit } = deps;
+  const { users, sessions, guardPassword } = deps;
 
   return {
     async login(name: LoginName, password: string, deviceName: string, origin: Origin): Promise<IssuedTokens> {
-      const account = loginAccountKey(name);
-      const wait = await throttle.retryAfter(account);
-      if (wait > 0) {
-        const detail = { limit: 'login_account_failures', account };
-        await audit.record({ type: 'rate_limited', detail }, origin);
-        throw new AppError('rate_limited', `Too many failed logins; try again in ${wait} s.`, {
-          headers: { 'Retry-After': String(wait) },
-        });
-      }
-      let user;
-      try {
-        user = await users.verifyCredentials(name, password, origin);
-      } catch (error) {
-        if (error instanceof AppError && error.code === 'invalid_credentials') {
-          await throttle.recordFailure(account);
-        }
-        throw error;
-      }
-      await throttle.reset(account);
+      const user = await guardPassword(
+        loginAccountKey(name),
+        origin,
+        () => users.verifyCredentials(name, password, origin),
+        (error) => error instanceof AppError && error.code === 'invalid_credentials',
+      );
       return sessions.createSession(user.id, { ...origin, actorId: user.id }, deviceName);
     },
   };

@@ -8,15 +8,19 @@ import { presentSession } from '../sessions/present.ts';
 import { presentUser, toAuthUser } from './present.ts';
 import { changePasswordBody, registerBody } from './schemas.ts';
 import type { UsersService } from './service.ts';
+import { AppError } from '../errors/app-error.ts';
+import type { PasswordGuard } from '../rate-limit/password-guard.ts';
 import type { RateLimits } from '../rate-limit/policies.ts';
+import { loginAccountKey } from './identity.ts';
 
 /** Registration and the caller's own account. */
 export function usersRoutes(deps: {
   users: UsersService;
   auth: AuthMiddleware;
   limits: Pick<RateLimits, 'register'>;
+  guardPassword: PasswordGuard;
 }): Router<TesseraState> {
-  const { users, auth, limits } = deps;
+  const { users, auth, limits, guardPassword } = deps;
   const router = new Router<TesseraState>({ prefix: API_PREFIX });
 
   router.post('/users', limits.register, async (ctx) => {
@@ -34,14 +38,30 @@ export function usersRoutes(deps: {
   router.put('/me/password', auth.requireAuth(), async (ctx) => {
     const body = parseInput(changePasswordBody, ctx.request.body);
     const { user, session } = signedIn(ctx);
-    const revoked = await users.changePassword(
-      Number(user.id),
-      session.id,
-      { current: body.current_password, next: body.new_password },
-      originOf(ctx),
+    const origin = originOf(ctx);
+    // Guessing the current password counts against the account like failed logins.
+    const revoked = await guardPassword(
+      loginAccountKey({ username: user.username }),
+      origin,
+      () =>
+        users.changePassword(
+          Number(user.id),
+          session.id,
+          { current: body.current_password, next: body.new_password },
+          origin,
+        ),
+      isWrongCurrentPassword,
     );
     ctx.body = { message: 'Password changed; every other session was logged out.', revoked };
   });
 
   return router;
+}
+
+function isWrongCurrentPassword(error: unknown): boolean {
+  return (
+    error instanceof AppError &&
+    error.code === 'validation_failed' &&
+    (error.details ?? []).some((detail) => detail.field === 'current_password')
+  );
 }

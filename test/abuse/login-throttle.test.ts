@@ -1,5 +1,14 @@
 import test from 'ava';
-import { auditRows, buildTestApp, login, PASSWORD, register, type TestApp } from '../helpers/app.ts';
+import {
+  auditRows,
+  bearer,
+  buildTestApp,
+  login,
+  PASSWORD,
+  register,
+  signUp,
+  type TestApp,
+} from '../helpers/app.ts';
 
 const attempt = (app: TestApp, username: string, password = 'a wrong password') =>
   app.request.post('/api/v1/login').send({ username, password });
@@ -103,4 +112,31 @@ test('logins by email are counted under the email', async (t) => {
   }
   const blocked = await app.request.post('/api/v1/login').send({ email: 'amy@example.com', password: PASSWORD });
   t.is(blocked.status, 429);
+});
+
+test('guessing the current password on PUT /me/password is throttled like failed logins', async (t) => {
+  const app = await buildTestApp(t);
+  const { user, tokens } = await signUp(app.request, 'amy');
+  const changePassword = (current: string) =>
+    app.request
+      .put('/api/v1/me/password')
+      .set(bearer(tokens.access_token))
+      .send({ current_password: current, new_password: 'a brand new passphrase' });
+
+  for (let i = 0; i < 5; i += 1) t.is((await changePassword('a wrong guess')).status, 400);
+  const blocked = await changePassword(PASSWORD); // even the right password waits
+  t.is(blocked.status, 429);
+  t.is(blocked.body.error, 'rate_limited');
+  t.is(blocked.headers['retry-after'], '1');
+  const hash = (await app.db('users').where({ id: user.id }).first()).password_hash;
+  t.is((await attempt(app, 'amy', PASSWORD)).status, 429, 'the same account count as logins');
+
+  const [event] = await auditRows(app.db, 'rate_limited');
+  t.is(String(event.user_id), user.id);
+  t.deepEqual(JSON.parse(event.detail), { limit: 'login_account_failures', account: 'username:amy' });
+
+  app.clock.advance(1);
+  t.is((await changePassword(PASSWORD)).status, 200);
+  t.not((await app.db('users').where({ id: user.id }).first()).password_hash, hash);
+  await failTimes(app, 'amy', 4); // the success reset the count: four more failures are still 401s
 });
