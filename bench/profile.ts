@@ -16,6 +16,7 @@ import { parseArgs } from 'node:util';
 import autocannon from 'autocannon';
 import { createDb } from '../src/db/connection.ts';
 import { migrateToLatest } from '../src/db/migrate.ts';
+import { compiledServer } from './compiled.ts';
 import { seed } from './seed.ts';
 
 const { values: options } = parseArgs({
@@ -43,9 +44,9 @@ const { accessTokens } = await seed(db, { users: 1000, sessions: 10_000, tokens:
 await db.destroy();
 
 const port = 42000 + Math.floor(Math.random() * 1000);
-const child = fork(join(import.meta.dirname, 'servers', 'tessera.ts'), [String(port)], {
+const child = fork(compiledServer('tessera.ts'), [String(port)], {
   execPath: 'taskset',
-  execArgv: ['-c', '0', process.execPath, '--import', 'tsx', '--cpu-prof', `--cpu-prof-dir=${directory}`],
+  execArgv: ['-c', '0', process.execPath, '--cpu-prof', `--cpu-prof-dir=${directory}`],
   env: {
     ...process.env,
     DATABASE_URL: file,

@@ -23,6 +23,7 @@ import { migrateToLatest } from '../src/db/migrate.ts';
 import { OWASP_ARGON2_PARAMETERS } from '../src/crypto/passwords.ts';
 import { BENCH_PASSWORD, seed, type Seeded } from './seed.ts';
 import { JWT_SECRET } from './servers/shared.ts';
+import { compiledServer } from './compiled.ts';
 import { createTimingClient, quantile } from './http-client.ts';
 
 const { values: options } = parseArgs({
@@ -68,9 +69,9 @@ async function startServer(
   cores = SERVER_CORE,
 ): Promise<Server> {
   const port = nextPort++;
-  const child = fork(join(import.meta.dirname, 'servers', script), [String(port)], {
+  const child = fork(compiledServer(script), [String(port)], {
     execPath: 'taskset',
-    execArgv: ['-c', cores, process.execPath, '--import', 'tsx'],
+    execArgv: ['-c', cores, process.execPath],
     // As `npm start` runs it (MALLOC_ARENA_MAX: see README, "Performance").
     env: { ...process.env, MALLOC_ARENA_MAX: '2', LOG_LEVEL: 'warn', RATE_LIMIT: 'off', ...env },
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],

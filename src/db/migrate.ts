@@ -1,14 +1,37 @@
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import type { Knex } from 'knex';
 import type { Db } from './connection.ts';
 
-/** The project's `migrations/` folder, wherever the process was started from. */
+/**
+ * The project's `migrations/` folder beside this module's tree: the
+ * TypeScript sources under tsx (tests, CLI), or their compiled copies in
+ * `dist/` under `npm start`.
+ */
 export const MIGRATIONS_DIRECTORY = fileURLToPath(new URL('../../migrations', import.meta.url));
 
-export const migrationSettings = {
-  directory: MIGRATIONS_DIRECTORY,
-  loadExtensions: ['.ts'],
-} as const;
+/** `.ts` when running from the sources, `.js` when running compiled. */
+const MODULE_EXTENSION = import.meta.url.endsWith('.ts') ? '.ts' : '.js';
+
+/**
+ * Lists the migrations under one stable name, `<file>.ts`, whichever copy
+ * runs. knex records each applied migration by name, so a database migrated
+ * by the compiled server and one migrated by the CLI or the tests agree on
+ * what has been applied.
+ */
+export const migrationSource: Knex.MigrationSource<string> = {
+  async getMigrations() {
+    return readdirSync(MIGRATIONS_DIRECTORY)
+      .filter((file) => file.endsWith(MODULE_EXTENSION) && !file.endsWith('.d.ts'))
+      .sort();
+  },
+  getMigrationName: (file) => file.slice(0, -MODULE_EXTENSION.length) + '.ts',
+  getMigration: (file) => import(pathToFileURL(join(MIGRATIONS_DIRECTORY, file)).href),
+};
+
+export const migrationSettings = { migrationSource } as const;
 
 const RETRY_DELAY_MS = 250;
 const MAX_ATTEMPTS = 120; // 30 s

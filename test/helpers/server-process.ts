@@ -1,13 +1,31 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
 const PROJECT_ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
 export type ServerProcess = ChildProcess & { output: () => string };
 
-/** Runs `src/main.ts` (what `npm start` runs) with `env` added to the environment. */
-export function startServer(env: Record<string, string>): ServerProcess {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+/**
+ * How a test server runs: `npm-start` builds `dist/` (the `prestart`
+ * script) and runs the `start` script's command as written in
+ * package.json; `tsx` runs `src/main.ts` from source, which starts faster.
+ */
+export type ServerMode = 'npm-start' | 'tsx';
+
+function serverCommand(mode: ServerMode): [string, string[]] {
+  if (mode === 'tsx') return [process.execPath, ['--import', 'tsx', 'src/main.ts']];
+  execFileSync('npm', ['run', 'build'], { cwd: PROJECT_ROOT, stdio: 'ignore' });
+  const { scripts } = JSON.parse(readFileSync(`${PROJECT_ROOT}/package.json`, 'utf8'));
+  // exec env: the shell becomes the server (with the script's VAR=value prefix applied), so
+  // SIGTERM reaches it as it would from a process manager.
+  return ['sh', ['-c', `exec env ${scripts.start}`]];
+}
+
+/** Runs the server with `env` added to the environment. */
+export function startServer(env: Record<string, string>, mode: ServerMode = 'tsx'): ServerProcess {
+  const [command, args] = serverCommand(mode);
+  const child = spawn(command, args, {
     cwd: PROJECT_ROOT,
     env: { ...process.env, LOG_LEVEL: 'warn', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -26,9 +44,10 @@ export function startServer(env: Record<string, string>): ServerProcess {
  */
 export async function startListeningServer(
   env: Record<string, string>,
+  mode: ServerMode = 'tsx',
   timeoutMs = 60_000,
 ): Promise<{ server: ServerProcess; port: number }> {
-  const server = startServer({ ...env, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info' });
+  const server = startServer({ ...env, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info' }, mode);
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     if (server.exitCode !== null) {
