@@ -341,7 +341,8 @@ async function main(): Promise<void> {
     const bare = await benchServer('bare Koa (no auth)', 'bare-koa.ts', ['none']);
     const jwt = await benchServer('Koa + jose HS256 JWT', 'jwt-koa.ts', await jwtTokens(2000));
     const deferred = await benchServer('bare Koa, each reply one event-loop turn later', 'bare-koa-deferred.ts', ['none']);
-    rows.push(bare, jwt, deferred);
+    const ceiling = await benchServer('Koa + SHA-256 + Map (the in-memory ceiling)', 'map-koa.ts', seeded.accessTokens, sqlite);
+    rows.push(bare, jwt, deferred, ceiling);
     rows.push(await benchServer(`Tessera, cache on (${SESSIONS} sessions)`, 'tessera.ts', seeded.accessTokens, sqlite));
     rows.push(
       await benchServer(`Tessera, cache off: batched prepared SQLite lookups (${SESSIONS} sessions)`, 'tessera.ts', seeded.accessTokens, {

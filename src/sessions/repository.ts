@@ -123,17 +123,18 @@ export async function updateSessionAfterRefresh(
 }
 
 /**
- * Records that a session was used, at most once per interval: the condition
- * on `last_used_at` makes the write a no-op when another request beat us.
+ * Records that sessions were used, at most once per interval: the condition
+ * on `last_used_at` makes the write a no-op for a session another request
+ * already touched.
  */
-export async function touchSession(
+export async function touchSessions(
   db: Db,
-  sessionId: string,
+  sessionIds: readonly string[],
   now: string,
   usedBefore: string,
 ): Promise<void> {
   await db('sessions')
-    .where({ id: sessionId })
+    .whereIn('id', [...sessionIds])
     .where('last_used_at', '<', usedBefore)
     .update({ last_used_at: now });
 }

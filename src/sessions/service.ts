@@ -18,6 +18,7 @@ import type { SessionRow, SessionWithUser } from './repository.ts';
 import { addSeconds, earliest, iso } from './time.ts';
 import type { CachedAuth, SessionCache } from '../auth/session-cache.ts';
 import type { SessionLookup } from './lookup.ts';
+import { createLastUsedWriter, LAST_USED_WRITE_INTERVAL_SECONDS } from './last-used.ts';
 
 /** Lifetimes in seconds, from the configuration. */
 export interface Lifetimes {
@@ -42,13 +43,6 @@ export interface Authenticated {
   readonly session: AuthSession;
 }
 
-/**
- * `last_used_at` is for people reading their device list, not for security,
- * so the hot path writes it at most once a minute per session instead of on
- * every request.
- */
-export const LAST_USED_WRITE_INTERVAL_SECONDS = 60;
-
 type RefreshOutcome =
   | { readonly issued: IssuedTokens; readonly sessionId: string }
   | { readonly error: 'refresh_token_reused'; readonly sessionId: string }
@@ -70,6 +64,7 @@ export function createSessionsService(deps: {
   cache: SessionCache;
 }) {
   const { db, clock, lifetimes, audit, lookup, cache } = deps;
+  const lastUsed = createLastUsedWriter(db);
 
   /** New access + refresh tokens for a session that ends (idly) at `expiresAt`. */
   function mintTokens(userId: number, now: Date, expiresAt: Date) {
@@ -109,10 +104,9 @@ export function createSessionsService(deps: {
 
   /** The at-most-once-a-minute `last_used_at` write (conditional, so racing requests write once). */
   async function touch(entry: CachedAuth, now: Date): Promise<void> {
-    const usedBefore = iso(addSeconds(now, -LAST_USED_WRITE_INTERVAL_SECONDS));
     entry.lastUsedAtMs = now.getTime();
     entry.session = Object.freeze({ ...entry.session, lastUsedAt: iso(now) });
-    await sessions.touchSession(db, entry.session.id, iso(now), usedBefore);
+    await lastUsed.record(entry.session.id, now);
   }
 
   /** Why a session can no longer be used, or undefined when it is live. */
