@@ -19,22 +19,34 @@ interface Use {
 }
 
 /**
- * The throttled `last_used_at` writes, batched like the lookups: every
- * session that comes due in one turn of the event loop is updated by one
- * statement. Sessions come due together after a restart or a cache flush
- * (each one's first request writes), and one at a time those writes would
- * queue behind each other on SQLite's single writer.
+ * The throttled `last_used_at` writes, batched: sessions that come due
+ * while a write is in flight (or in the same turn of the event loop) are
+ * updated together by the next statement. Sessions come due together after
+ * a restart or a cache flush (each one's first request writes), and one at
+ * a time those writes would queue behind each other on SQLite's single
+ * writer.
  */
 export function createLastUsedWriter(db: Db) {
+  // The write in flight. The next batch waits for it and so gathers every
+  // session that came due meanwhile: under load the writes queue as a few
+  // large UPDATEs rather than one small UPDATE per turn.
+  let inFlight: Promise<unknown> = Promise.resolve();
+
   const writes = new DataLoader<Use, void>(
     async (uses) => {
-      // One timestamp for the batch: its uses are at most a turn apart.
+      // One timestamp for the batch: its uses are moments apart.
       const at = new Date(Math.max(...uses.map((use) => use.at.getTime())));
       const usedBefore = iso(addSeconds(at, -LAST_USED_WRITE_INTERVAL_SECONDS));
-      await touchSessions(db, uses.map((use) => use.sessionId), iso(at), usedBefore);
+      const write = touchSessions(db, uses.map((use) => use.sessionId), iso(at), usedBefore);
+      inFlight = write.catch(() => {}); // its own callers get the error
+      await write;
       return uses.map(() => undefined);
     },
-    { cache: false, maxBatchSize: MAX_BATCH, batchScheduleFn: (run) => setImmediate(run) },
+    {
+      cache: false,
+      maxBatchSize: MAX_BATCH,
+      batchScheduleFn: (run) => void inFlight.then(() => setImmediate(run)),
+    },
   );
 
   return {
