@@ -4,7 +4,7 @@ import { signedIn, type TesseraState } from '../auth/state.ts';
 import { originOf } from '../http/origin.ts';
 import { parseInput } from '../http/validate.ts';
 import { API_PREFIX } from '../http/api-prefix.ts';
-import { presentSession } from '../sessions/present.ts';
+import { meJson } from './me-response.ts';
 import { presentUser, toAuthUser } from './present.ts';
 import { changePasswordBody, registerBody } from './schemas.ts';
 import type { UsersService } from './service.ts';
@@ -32,7 +32,8 @@ export function usersRoutes(deps: {
 
   router.get('/me', auth.requireAuth(), (ctx) => {
     const { user, session } = signedIn(ctx);
-    ctx.body = { ...presentUser(user), session: presentSession(session, session.id) };
+    ctx.type = 'application/json';
+    ctx.body = meJson(user, session);
   });
 
   router.put('/me/password', auth.requireAuth(), async (ctx) => {

@@ -1,6 +1,6 @@
 import test from 'ava';
 import { generateToken } from '../../src/crypto/tokens.ts';
-import { bearer, buildTestApp, countQueries, signUp } from '../helpers/app.ts';
+import { bearer, buildTestApp, countQueries, signUp, signUpAdmin } from '../helpers/app.ts';
 
 const CHALLENGE = 'Bearer realm="tessera"';
 
@@ -45,6 +45,27 @@ test('GET /me returns the user and the current session', async (t) => {
   ]);
   t.is(response.body.session.id, tokens.session_id);
   t.true(response.body.session.current);
+  t.is(response.headers['content-type'], 'application/json; charset=utf-8');
+});
+
+test('GET /me is never stale: last_used_at after the minute, is_admin after a grant', async (t) => {
+  const app = await buildTestApp(t);
+  const { request, clock } = app;
+  const { user, tokens } = await signUp(request, 'bob');
+  const me = async () => (await request.get('/api/v1/me').set(bearer(tokens.access_token)).expect(200)).body;
+
+  const first = await me();
+  t.deepEqual(await me(), first); // served twice from the same cached session
+  clock.advance(61);
+  t.is((await me()).session.last_used_at, clock().toISOString());
+
+  const admin = await signUpAdmin(app, 'root');
+  await request
+    .patch(`/api/v1/admin/users/${user.id}`)
+    .set(bearer(admin.tokens.access_token))
+    .send({ is_admin: true })
+    .expect(200);
+  t.true((await me()).is_admin);
 });
 
 const malformed: Array<[string, string]> = [
