@@ -1,6 +1,6 @@
 import type { AuthSession, AuthUser } from '../auth/state.ts';
 import { presentSession } from '../sessions/present.ts';
-import { presentUser, type UserResponse } from './present.ts';
+import type { UserResponse } from './present.ts';
 
 /** The contract's answer to GET /me: the *User* and the current *Session*. */
 export function presentMe(user: AuthUser, session: AuthSession) {
