@@ -289,9 +289,12 @@ async function pruneUnderLoad(env: Record<string, string>, seeded: Seeded): Prom
   const server = await startServer('tessera.ts', { ...env, AUTH_CACHE: 'off' });
   try {
     await loadMe(server.url, seeded.accessTokens, 2);
+    await eventLoop(server.url); // resets the delay histogram
     const load = loadMe(server.url, seeded.accessTokens, DURATION);
     await new Promise((resolve) => setTimeout(resolve, 500));
     const prune = (await (await fetch(`${server.url}/__bench/prune`)).json()) as { sessions: number; ms: number };
+    // The longest the event loop was held at once: how long prune blocked everything else.
+    const blocked = (await eventLoop(server.url)).max;
     const result = await load;
     return {
       scenario: `GET /me (cache off) while pruning`,
@@ -299,7 +302,9 @@ async function pruneUnderLoad(env: Record<string, string>, seeded: Seeded): Prom
       p50: result.latency.p50,
       p99: result.latency.p99,
       max: result.latency.max,
-      note: `pruned ${prune.sessions} rows in ${(prune.ms / 1000).toFixed(1)} s; slowest request ${result.latency.max} ms`,
+      note:
+        `pruned ${prune.sessions} rows in ${(prune.ms / 1000).toFixed(1)} s; longest event-loop stall ` +
+        `${blocked.toFixed(1)} ms; slowest request ${result.latency.max} ms (queueing included)`,
     };
   } finally {
     await stopServer(server);
