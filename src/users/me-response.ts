@@ -1,21 +1,11 @@
 import type { AuthSession, AuthUser } from '../auth/state.ts';
 import { presentSession } from '../sessions/present.ts';
-import type { UserResponse } from './present.ts';
+import { presentUser } from './present.ts';
 
-/** The contract's answer to GET /me: the *User* and the current *Session*. */
+/** The contract's answer to GET /me: the *User*, with the current *Session* under `session`. */
 export function presentMe(user: AuthUser, session: AuthSession) {
-  const me: UserResponse & { session: ReturnType<typeof presentSession> } = {
-    // Listed field by field rather than spread: V8 serialises an object
-    // literal of fixed shape far faster than a spread copy.
-    id: user.id,
-    username: user.username,
-    email: user.email,
-    is_admin: user.isAdmin,
-    disabled: user.disabled,
-    created_at: user.createdAt,
-    session: presentSession(session, session.id),
-  };
-  return me;
+  // Object.assign adds to the literal; a spread copy would make JSON.stringify take its slow path.
+  return Object.assign(presentUser(user), { session: presentSession(session, session.id) });
 }
 
 /**
