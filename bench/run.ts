@@ -73,7 +73,7 @@ async function startServer(
     execPath: 'taskset',
     execArgv: ['-c', cores, process.execPath],
     // As `npm start` runs it (MALLOC_ARENA_MAX: see README, "Performance").
-    env: { ...process.env, MALLOC_ARENA_MAX: '2', LOG_LEVEL: 'warn', RATE_LIMIT: 'off', ...env },
+    env: { ...process.env, MALLOC_ARENA_MAX: '1', LOG_LEVEL: 'warn', RATE_LIMIT: 'off', ...env },
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
   const [message] = await Promise.race([
