@@ -54,5 +54,3 @@ export function createLastUsedWriter(db: Db) {
     record: (sessionId: string, at: Date): Promise<void> => writes.load({ sessionId, at }),
   };
 }
-
-export type LastUsedWriter = ReturnType<typeof createLastUsedWriter>;

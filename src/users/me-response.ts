@@ -3,7 +3,7 @@ import { presentSession } from '../sessions/present.ts';
 import { presentUser } from './present.ts';
 
 /** The contract's answer to GET /me: the *User*, with the current *Session* under `session`. */
-export function presentMe(user: AuthUser, session: AuthSession) {
+function presentMe(user: AuthUser, session: AuthSession) {
   // Object.assign adds to the literal; a spread copy would make JSON.stringify take its slow path.
   return Object.assign(presentUser(user), { session: presentSession(session, session.id) });
 }
