@@ -16,6 +16,11 @@ export function isPostgresUrl(databaseUrl: string): boolean {
   return /^postgres(ql)?:\/\//.test(databaseUrl);
 }
 
+/** True when `db` talks to PostgreSQL (made from a `postgres://` URL); otherwise it is SQLite. */
+export function isPostgres(db: Db): boolean {
+  return db.client.config.client === 'pg';
+}
+
 /** knex settings for a `DATABASE_URL`, shared by the app, the CLI and `knexfile.ts`. */
 export function knexSettings(databaseUrl: string, options: DbOptions = {}): Knex.Config {
   if (isPostgresUrl(databaseUrl)) {

@@ -2,6 +2,7 @@ import DataLoader from 'dataloader';
 import sqlite3 from 'sqlite3';
 import { isPostgresUrl, type Db } from '../db/connection.ts';
 import {
+  boundHashes,
   findSessionsByAccessHashes,
   sessionsByAccessHashesQuery,
   type SessionWithUser,
@@ -101,7 +102,7 @@ function sqliteBatches(db: Db, filename: string): BatchQuery {
       const { statement } = pool[(next = (next + 1) % pool.length)]!;
       announce(db, hashes.length);
       return new Promise((resolve, reject) =>
-        statement.all(JSON.stringify(hashes), (error: Error | null, rows: SessionWithUser[]) =>
+        statement.all(boundHashes(db, hashes), (error: Error | null, rows: SessionWithUser[]) =>
           error ? reject(error) : resolve(rows),
         ),
       );
@@ -127,7 +128,8 @@ function postgresBatches(db: Db): BatchQuery {
       const client = (await db.client.acquireConnection()) as PgClient;
       announce(db, hashes.length);
       try {
-        const { rows } = await client.query({ name: STATEMENT_NAME, text, values: [hashes] });
+        const values = [boundHashes(db, hashes)];
+        const { rows } = await client.query({ name: STATEMENT_NAME, text, values });
         return rows;
       } finally {
         await db.client.releaseConnection(client);

@@ -1,4 +1,4 @@
-import type { Db } from '../db/connection.ts';
+import { isPostgres, type Db } from '../db/connection.ts';
 
 /** A `sessions` row. Times are ISO-8601 strings. */
 export interface SessionRow {
@@ -65,17 +65,21 @@ export async function insertRefreshToken(
 /**
  * The hot path: the sessions, joined to their users, whose access tokens hash
  * to any of a batch of hashes, by the unique index. The whole batch is one
- * bound parameter (a JSON array on SQLite, an array on PostgreSQL), so one
- * prepared statement serves every batch size. Rows carry
- * `access_token_hash`, which pairs each row with the hash that found it.
+ * bound parameter (see `boundHashes`), so one prepared statement serves every
+ * batch size. Rows carry `access_token_hash`, which pairs each row with the
+ * hash that found it.
  */
 export function sessionsByAccessHashesQuery(db: Db, hashes: string | string[]) {
-  const hashList =
-    db.client.config.client === 'pg' ? 'select unnest(?::text[])' : 'select value from json_each(?)';
+  const hashList = isPostgres(db) ? 'select unnest(?::text[])' : 'select value from json_each(?)';
   return db('sessions')
     .join('users', 'users.id', 'sessions.user_id')
     .whereRaw(`?? in (${hashList})`, ['sessions.access_token_hash', hashes])
     .select(SESSION_WITH_USER_COLUMNS);
+}
+
+/** A batch of hashes as the query above binds it: a `text[]` on PostgreSQL, a JSON array on SQLite. */
+export function boundHashes(db: Db, hashes: readonly string[]): string | string[] {
+  return isPostgres(db) ? [...hashes] : JSON.stringify(hashes);
 }
 
 /** The same lookup as a knex query (SQLite `:memory:`, where no second connection can see the data). */
@@ -83,8 +87,7 @@ export async function findSessionsByAccessHashes(
   db: Db,
   hashes: readonly string[],
 ): Promise<SessionWithUser[]> {
-  const parameter = db.client.config.client === 'pg' ? [...hashes] : JSON.stringify(hashes);
-  return (await sessionsByAccessHashesQuery(db, parameter)) as SessionWithUser[];
+  return (await sessionsByAccessHashesQuery(db, boundHashes(db, hashes))) as SessionWithUser[];
 }
 
 export function findRefreshToken(
