@@ -26,6 +26,7 @@ import { requestLogger } from './http/request-logger.ts';
 import { createSilentLogger, type Logger } from './logger.ts';
 import { createPostsService } from './posts/service.ts';
 import { createRedis, type Redis } from './db/redis.ts';
+import { REDIS_OFF, watchRedis, type RedisStatus } from './db/redis-status.ts';
 import { corsFor, securityHeaders } from './http/security-headers.ts';
 import type { CounterBackend } from './rate-limit/limiter.ts';
 import { createPasswordGuard } from './rate-limit/password-guard.ts';
@@ -91,6 +92,7 @@ export function createTessera(deps: TesseraDependencies) {
   const ownRedis = !deps.redis && config.redisUrl ? createRedis(config.redisUrl) : undefined;
   const redis = deps.redis ?? ownRedis;
   const redisPrefix = deps.redisPrefix ?? config.redisKeyPrefix;
+  const redisStatus: RedisStatus = redis ? watchRedis(redis, logger) : REDIS_OFF;
   const backend: CounterBackend = redis
     ? { kind: 'redis', redis, prefix: redisPrefix }
     : { kind: 'memory' };
@@ -137,6 +139,8 @@ export function createTessera(deps: TesseraDependencies) {
   return {
     auth,
     cache,
+    /** Whether Redis is usable now (`/readyz`, the limiters and the invalidation bus ask it). */
+    redisStatus,
     services: { users, sessions, revocation, admin, audit: auditTrail, posts },
 
     /** The request pipeline Tessera's own routes expect; mount it first. */
