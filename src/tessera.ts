@@ -1,9 +1,11 @@
+import { randomUUID } from 'node:crypto';
 import compose from 'koa-compose';
 import type { Middleware } from 'koa';
 import type Router from '@koa/router';
 import { createAdminService } from './admin/service.ts';
 import { adminRoutes } from './admin/routes.ts';
 import { createAuditLog } from './audit/audit-log.ts';
+import { createRefusalAudit } from './audit/refusal-summary.ts';
 import { myAuditRoutes } from './audit/routes.ts';
 import { createAuditService } from './audit/service.ts';
 import { createAuthMiddleware, type AuthMiddleware } from './auth/middleware.ts';
@@ -15,13 +17,17 @@ import {
   OWASP_ARGON2_PARAMETERS,
   type PasswordHasher,
 } from './crypto/passwords.ts';
-import { isPostgresUrl, type Db } from './db/connection.ts';
+import type { Db } from './db/connection.ts';
 import { healthRoutes } from './health/routes.ts';
+import { createReadiness } from './health/readiness.ts';
+import { createOutageMonitor } from './db/outage.ts';
 import { API_PREFIX } from './http/api-prefix.ts';
 import { errorHandler } from './http/error-handler.ts';
 import { jsonBody } from './http/json-body.ts';
 import { withoutPassThroughs } from './http/pass-through.ts';
 import { requestId } from './http/request-id.ts';
+import { clientAddress } from './http/client-info.ts';
+import { createAccountKeys } from './users/account-key.ts';
 import { requestLogger } from './http/request-logger.ts';
 import { createSilentLogger, type Logger } from './logger.ts';
 import { createPostsService } from './posts/service.ts';
@@ -33,8 +39,8 @@ import { createPasswordGuard } from './rate-limit/password-guard.ts';
 import { createRateLimits } from './rate-limit/policies.ts';
 import { createLoginFlow } from './sessions/login.ts';
 import { createSessionLookup } from './sessions/lookup.ts';
-import { createInvalidationBus, type InvalidationBus } from './auth/invalidation-bus.ts';
-import { createSessionCache, NO_SESSION_CACHE, type SessionCache } from './auth/session-cache.ts';
+import { createCoherentCache } from './auth/coherent-cache.ts';
+import { createRevokingTransaction } from './sessions/revoking-transaction.ts';
 import { postsRoutes } from './posts/routes.ts';
 import { createSessionRevocation } from './sessions/revocation.ts';
 import { sessionsRoutes } from './sessions/routes.ts';
@@ -93,44 +99,62 @@ export function createTessera(deps: TesseraDependencies) {
   const redis = deps.redis ?? ownRedis;
   const redisPrefix = deps.redisPrefix ?? config.redisKeyPrefix;
   const redisStatus: RedisStatus = redis ? watchRedis(redis, logger) : REDIS_OFF;
+  const outage = createOutageMonitor(db, logger);
+  const readiness = createReadiness({ db, redisStatus, outage });
   const backend: CounterBackend = redis
     ? { kind: 'redis', redis, prefix: redisPrefix }
     : { kind: 'memory' };
 
-  const bus: InvalidationBus | undefined = redis
-    ? createInvalidationBus({ redis, channel: `${redisPrefix}auth-cache`, cache: () => cache, logger })
-    : undefined;
-  const cacheOn =
-    config.authCache.mode === 'on' ||
-    (config.authCache.mode === 'auto' && (bus !== undefined || !isPostgresUrl(config.databaseUrl)));
-  const cache: SessionCache = cacheOn
-    ? createSessionCache({ ...config.authCache, broadcast: bus?.publish })
-    : NO_SESSION_CACHE;
-  const lookup = createSessionLookup(db, config.databaseUrl);
+  // This process in `revocation_epochs` and on the invalidation bus.
+  const origin = randomUUID();
+  const coherentCache = createCoherentCache({ db, config, redis, redisStatus, redisPrefix, origin, logger });
+  const { cache } = coherentCache;
+  const lookup = createSessionLookup(db);
+  const revokingTransaction = createRevokingTransaction({
+    db,
+    clock,
+    origin,
+    cache,
+    bus: coherentCache.bus,
+    logger,
+  });
 
   const audit = createAuditLog({ db, clock });
-  const sessions = createSessionsService({ db, clock, lifetimes: config, audit, lookup, cache });
-  const revocation = createSessionRevocation({ db, clock, audit, cache });
+  const sessions = createSessionsService({
+    db,
+    clock,
+    lifetimes: config,
+    audit,
+    lookup,
+    cache,
+    revokingTransaction,
+  });
+  const revocation = createSessionRevocation({ clock, audit, revokingTransaction });
   const users = createUsersService({
     db,
     clock,
     passwords:
       deps.passwords ?? createPasswordHasher(OWASP_ARGON2_PARAMETERS, config.passwordHashConcurrency),
-    revocation,
+    revokingTransaction,
     audit,
   });
-  const admin = createAdminService({ db, clock, audit, revocation });
+  const admin = createAdminService({ db, clock, audit, revocation, revokingTransaction });
   const auditTrail = createAuditService({ db });
   const posts = createPostsService({ db, clock });
   const auth: AuthMiddleware = createAuthMiddleware(sessions);
-  const limits = createRateLimits({ config, backend, audit, clock, logger });
-  const guardPassword = createPasswordGuard({ throttle: limits.loginThrottle, audit });
-  const loginFlow = createLoginFlow({ users, sessions, guardPassword });
+  const refusals = createRefusalAudit({ db, clock, logger });
+  const limits = createRateLimits({ config, backend, redisStatus, refusals, logger });
+  const guardPassword = createPasswordGuard({
+    throttle: limits.loginThrottle,
+    refusals,
+    settings: config.loginThrottle,
+  });
+  const loginFlow = createLoginFlow({ users, sessions, accountKeys: createAccountKeys({ db }), guardPassword });
 
   const routers: Router<TesseraState>[] = [
-    healthRoutes(db),
+    healthRoutes(readiness),
     usersRoutes({ users, auth, limits, guardPassword }),
-    sessionsRoutes({ loginFlow, sessions, revocation, auth, clock, limits }),
+    sessionsRoutes({ loginFlow, sessions, revocation, auth, limits }),
     myAuditRoutes({ audit: auditTrail, auth }),
     adminRoutes({ admin, audit: auditTrail, auth }),
     postsRoutes({ posts, auth }),
@@ -141,14 +165,17 @@ export function createTessera(deps: TesseraDependencies) {
     cache,
     /** Whether Redis is usable now (`/readyz`, the limiters and the invalidation bus ask it). */
     redisStatus,
+    /** What `/readyz` reports; `drain()` turns it unready when shutdown begins. */
+    readiness,
     services: { users, sessions, revocation, admin, audit: auditTrail, posts },
 
     /** The request pipeline Tessera's own routes expect; mount it first. */
     middleware(): Middleware<TesseraState> {
       return compose(withoutPassThroughs([
         requestId(),
+        clientAddress(config.trustProxy),
         requestLogger(logger),
-        errorHandler(logger),
+        errorHandler(logger, outage),
         securityHeaders(),
         ...(config.corsOrigins.length > 0 ? [corsFor(config.corsOrigins)] : []),
         limits.global,
@@ -156,16 +183,15 @@ export function createTessera(deps: TesseraDependencies) {
       ]));
     },
 
-    /** Resolves once cross-instance cache invalidation is listening (immediately without Redis). */
-    ready: async (): Promise<void> => {
-      await bus?.ready();
-    },
+    /** Resolves once the session cache can hear revocations made elsewhere (or after a short wait). */
+    ready: (): Promise<void> => coherentCache.ready(),
 
-    /** Closes what Tessera opened itself: the lookup connection, the subscription, its Redis client. */
+    /** Closes what Tessera opened itself: the lookup connections, the watch, the subscription, its Redis client. */
     async close(): Promise<void> {
       await lookup.close();
-      await bus?.close();
-      await ownRedis?.quit();
+      await coherentCache.close();
+      outage.close();
+      if (ownRedis) ownRedis.disconnect();
     },
 
     /** Tessera's routes (API under /api/v1, probes at the root), with 405 handling. */

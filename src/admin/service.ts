@@ -6,6 +6,7 @@ import { AppError } from '../errors/app-error.ts';
 import { parseNumericId } from '../http/ids.ts';
 import * as sessions from '../sessions/repository.ts';
 import type { SessionRevocation } from '../sessions/revocation.ts';
+import type { RevokingTransaction } from '../sessions/revoking-transaction.ts';
 import { usernameKey } from '../users/identity.ts';
 import * as users from '../users/repository.ts';
 import type { UserRow } from '../users/repository.ts';
@@ -23,8 +24,9 @@ export function createAdminService(deps: {
   clock: Clock;
   audit: AuditLog;
   revocation: SessionRevocation;
+  revokingTransaction: RevokingTransaction;
 }) {
-  const { db, clock, audit, revocation } = deps;
+  const { db, clock, audit, revocation, revokingTransaction } = deps;
 
   async function requireUser(userId: number, trx: Db = db): Promise<UserRow> {
     const user = await users.findUserById(trx, userId);
@@ -58,13 +60,16 @@ export function createAdminService(deps: {
         throw new AppError('forbidden', 'Admins cannot disable or demote themselves.');
       }
       // Cached tokens carry the user's flags, so every change drops them.
-      return revocation.afterCommitInvalidateUser(userId, async (trx) => {
+      return revokingTransaction(async (trx, invalidate) => {
         const before = await requireUser(userId, trx);
         const now = clock().toISOString();
+        // Update the user row before revoking: a login in flight holds a share lock on it while it
+        // writes its session (users/repository.ts lockCredentials), so the revocation below sees
+        // that session, or the login sees the account disabled.
         await users.updateUserFlags(trx, userId, flags, now);
         if (flags.disabled !== undefined && flags.disabled !== Boolean(before.disabled)) {
           const revoked = flags.disabled
-            ? await revocation.revokeUserSessionsIn(trx, userId, 'user_disabled')
+            ? await sessions.revokeUserSessions(trx, userId, now, 'user_disabled')
             : 0;
           const type = flags.disabled ? 'user_disabled' : 'user_enabled';
           await audit.record({ type, userId, detail: { revoked } }, origin, trx);
@@ -73,6 +78,7 @@ export function createAdminService(deps: {
           const type = flags.is_admin ? 'admin_granted' : 'admin_revoked';
           await audit.record({ type, userId }, origin, trx);
         }
+        invalidate({ kind: 'user', id: String(userId) });
         return requireUser(userId, trx);
       });
     },

@@ -21,6 +21,7 @@ export type Invalidation =
   | { readonly kind: 'all' };
 
 export interface SessionCache {
+  /** The entry for a token hash, or undefined (always undefined while the cache is not trusted). */
   get(tokenHash: string): CachedAuth | undefined;
   /**
    * A counter bumped by every invalidation. Read it before the database
@@ -29,18 +30,20 @@ export interface SessionCache {
    */
   epoch(): number;
   set(tokenHash: string, entry: CachedAuth, epochBeforeRead: number): void;
-  /** Drops entries here and, when connected, on every other instance; resolves once sent. */
-  invalidate(invalidation: Invalidation): Promise<void>;
-  /** Drops entries here only (for invalidations received from other instances). */
-  applyLocally(invalidation: Invalidation): void;
+  /** Drops entries in this process (the after-commit step tells the other instances). */
+  invalidate(invalidation: Invalidation): void;
   readonly size: number;
 }
 
 export interface SessionCacheOptions {
   readonly maxEntries: number;
   readonly ttlSeconds: number;
-  /** Sends an invalidation to the other instances (Redis pub/sub). */
-  readonly broadcast?: (invalidation: Invalidation) => Promise<void>;
+  /**
+   * Whether this instance can currently learn about revocations made
+   * elsewhere (cache-trust.ts). While it cannot, every lookup reads through
+   * to the database and nothing is cached.
+   */
+  readonly trusted?: () => boolean;
 }
 
 /**
@@ -52,10 +55,12 @@ export interface SessionCacheOptions {
  * epoch check stops a request that read the database just before that commit
  * from putting the stale row back. Expiry is checked on every hit against the
  * request's clock, so an expired session is never served. The TTL bounds how
- * long a missed cross-instance message could matter.
+ * long a missed cross-instance message could matter, and `trusted` turns the
+ * cache off while revocations made elsewhere could go unheard.
  */
 export function createSessionCache(options: SessionCacheOptions): SessionCache {
   let epoch = 0;
+  const trusted = options.trusted ?? (() => true);
   const tokenOfSession = new Map<string, string>();
   const sessionsOfUser = new Map<string, Set<string>>();
 
@@ -76,7 +81,7 @@ export function createSessionCache(options: SessionCacheOptions): SessionCache {
     if (tokenHash !== undefined) entries.delete(tokenHash);
   }
 
-  function applyLocally(invalidation: Invalidation): void {
+  function invalidate(invalidation: Invalidation): void {
     epoch += 1;
     if (invalidation.kind === 'all') entries.clear();
     else if (invalidation.kind === 'session') dropSession(invalidation.id);
@@ -84,11 +89,11 @@ export function createSessionCache(options: SessionCacheOptions): SessionCache {
   }
 
   return {
-    get: (tokenHash) => entries.get(tokenHash),
+    get: (tokenHash) => (trusted() ? entries.get(tokenHash) : undefined),
     epoch: () => epoch,
 
     set(tokenHash, entry, epochBeforeRead) {
-      if (epochBeforeRead !== epoch) return;
+      if (epochBeforeRead !== epoch || !trusted()) return;
       entries.set(tokenHash, entry);
       tokenOfSession.set(entry.session.id, tokenHash);
       let sessions = sessionsOfUser.get(entry.user.id);
@@ -96,12 +101,7 @@ export function createSessionCache(options: SessionCacheOptions): SessionCache {
       sessions.add(entry.session.id);
     },
 
-    async invalidate(invalidation) {
-      applyLocally(invalidation);
-      await options.broadcast?.(invalidation);
-    },
-
-    applyLocally,
+    invalidate,
 
     get size() {
       return entries.size;
@@ -114,7 +114,6 @@ export const NO_SESSION_CACHE: SessionCache = {
   get: () => undefined,
   epoch: () => 0,
   set: () => {},
-  invalidate: async () => {},
-  applyLocally: () => {},
+  invalidate: () => {},
   size: 0,
 };

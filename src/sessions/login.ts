@@ -1,7 +1,7 @@
 import type { Origin } from '../audit/events.ts';
 import { AppError } from '../errors/app-error.ts';
 import type { PasswordGuard } from '../rate-limit/password-guard.ts';
-import { loginAccountKey } from '../users/identity.ts';
+import type { AccountKeys } from '../users/account-key.ts';
 import type { LoginName, UsersService } from '../users/service.ts';
 import type { IssuedTokens, SessionsService } from './service.ts';
 
@@ -9,25 +9,29 @@ export type LoginFlow = ReturnType<typeof createLoginFlow>;
 
 /**
  * POST /login: the account throttle, the password check, then a new session.
- * A throttled attempt is refused before argon2 runs, so guessing costs the
- * attacker time and the server nothing.
+ * The attempt is counted against the account (whichever name it was tried
+ * by) before argon2 runs, so guessing costs the attacker time and the
+ * server nothing.
  */
 export function createLoginFlow(deps: {
   users: UsersService;
   sessions: SessionsService;
+  accountKeys: AccountKeys;
   guardPassword: PasswordGuard;
 }) {
-  const { users, sessions, guardPassword } = deps;
+  const { users, sessions, accountKeys, guardPassword } = deps;
 
   return {
     async login(name: LoginName, password: string, deviceName: string, origin: Origin): Promise<IssuedTokens> {
       const user = await guardPassword(
-        loginAccountKey(name),
+        await accountKeys.forLoginName(name),
         origin,
         () => users.verifyCredentials(name, password, origin),
         (error) => error instanceof AppError && error.code === 'invalid_credentials',
       );
-      return sessions.createSession(user.id, { ...origin, actorId: user.id }, deviceName);
+      // The version verified travels with the login, so the session is refused if it changed since.
+      const credentials = { userId: user.id, credentialVersion: user.credential_version };
+      return sessions.createSession(credentials, { ...origin, actorId: user.id }, deviceName);
     },
   };
 }

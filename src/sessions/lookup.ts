@@ -1,6 +1,6 @@
 import DataLoader from 'dataloader';
 import sqlite3 from 'sqlite3';
-import { isPostgresUrl, type Db } from '../db/connection.ts';
+import { isPostgres, sqliteFilename, type Db } from '../db/connection.ts';
 import {
   boundHashes,
   findSessionsByAccessHashes,
@@ -143,12 +143,13 @@ function knexBatches(db: Db): BatchQuery {
   return { find: (hashes) => findSessionsByAccessHashes(db, hashes), close: async () => {} };
 }
 
-export function createSessionLookup(db: Db, databaseUrl: string): SessionLookup {
-  const batches = isPostgresUrl(databaseUrl)
+export function createSessionLookup(db: Db): SessionLookup {
+  const filename = sqliteFilename(db);
+  const batches = isPostgres(db)
     ? postgresBatches(db)
-    : databaseUrl === ':memory:'
+    : filename === undefined
       ? knexBatches(db)
-      : sqliteBatches(db, databaseUrl);
+      : sqliteBatches(db, filename);
 
   const loader = new DataLoader<string, SessionWithUser | undefined>(
     async (hashes) => {

@@ -42,8 +42,26 @@ export type RevocationReason =
   | 'revoked_by_admin'
   | 'user_disabled';
 
+/**
+ * Named, never `sessions.*`: the lookup is a prepared statement, and on
+ * PostgreSQL a prepared statement whose result columns change under it (a
+ * migration adding a column while old instances still run, in a rolling
+ * deploy) fails with "cached plan must not change result type".
+ */
 const SESSION_WITH_USER_COLUMNS = [
-  'sessions.*',
+  'sessions.id',
+  'sessions.user_id',
+  'sessions.device_name',
+  'sessions.user_agent',
+  'sessions.ip',
+  'sessions.created_at',
+  'sessions.last_used_at',
+  'sessions.expires_at',
+  'sessions.max_expires_at',
+  'sessions.access_token_hash',
+  'sessions.access_expires_at',
+  'sessions.revoked_at',
+  'sessions.revoked_reason',
   'users.username',
   'users.email',
   'users.is_admin',
@@ -114,6 +132,7 @@ export async function claimRefreshToken(db: Db, tokenHash: string, now: string):
   return updated === 1;
 }
 
+/** Stores a refreshed session's new access token, if the session is still live; true when it was. */
 export async function updateSessionAfterRefresh(
   db: Db,
   sessionId: string,
@@ -121,8 +140,9 @@ export async function updateSessionAfterRefresh(
     SessionRow,
     'access_token_hash' | 'access_expires_at' | 'expires_at' | 'last_used_at' | 'ip' | 'user_agent'
   >,
-): Promise<void> {
-  await db('sessions').where({ id: sessionId }).update(changes);
+): Promise<boolean> {
+  const updated = await db('sessions').where({ id: sessionId }).whereNull('revoked_at').update(changes);
+  return updated === 1;
 }
 
 /**

@@ -1,40 +1,26 @@
 import type { AuditLog } from '../audit/audit-log.ts';
-import type { SessionCache } from '../auth/session-cache.ts';
 import type { Origin } from '../audit/events.ts';
 import type { Clock } from '../clock.ts';
-import type { Db } from '../db/connection.ts';
 import { AppError } from '../errors/app-error.ts';
 import * as sessions from './repository.ts';
+import type { RevokingTransaction } from './revoking-transaction.ts';
 
 export type SessionRevocation = ReturnType<typeof createSessionRevocation>;
 
 /**
  * Every way a session ends early. Each revocation is a conditional update of
  * the session row (`revoked_at IS NULL`), written in one transaction with
- * its audit event; the next request with that session's token is refused.
+ * its audit event, through the revoking transaction (revoking-transaction.ts)
+ * so that cached tokens on every instance stop too. The next request with
+ * that session's token is refused.
  */
 export function createSessionRevocation(deps: {
-  db: Db;
   clock: Clock;
   audit: AuditLog;
-  cache: SessionCache;
+  revokingTransaction: RevokingTransaction;
 }) {
-  const { db, clock, audit, cache } = deps;
+  const { clock, audit, revokingTransaction } = deps;
   const now = () => clock().toISOString();
-
-  /**
-   * Runs `change` in a transaction, then drops the user's cached tokens on
-   * every instance. After the commit, never before: a request that reads the
-   * old row in between is kept out of the cache by its epoch check.
-   */
-  async function afterCommitInvalidateUser<Result>(
-    userId: number,
-    change: (trx: Db) => Promise<Result>,
-  ): Promise<Result> {
-    const result = await db.transaction(change);
-    await cache.invalidate({ kind: 'user', id: String(userId) });
-    return result;
-  }
 
   /** Revokes one live session of `userId` (any user when undefined); not_found otherwise. */
   async function revokeOne(
@@ -43,17 +29,17 @@ export function createSessionRevocation(deps: {
     reason: 'logout' | 'revoked_by_user' | 'revoked_by_admin',
     origin: Origin,
   ): Promise<void> {
-    const revoked = await db.transaction(async (trx) => {
+    const revoked = await revokingTransaction(async (trx, invalidate) => {
       const at = now();
       const session = await sessions.findLiveSession(trx, sessionId, at);
       if (!session || (userId !== undefined && session.user_id !== userId)) return false;
       if (!(await sessions.revokeSession(trx, session.id, at, reason))) return false;
       const type = reason === 'logout' ? 'logged_out' : 'session_revoked';
       await audit.record({ type, userId: session.user_id, sessionId: session.id, detail: { reason } }, origin, trx);
+      invalidate({ kind: 'session', id: session.id });
       return true;
     });
     if (!revoked) throw new AppError('not_found', 'No such session.');
-    await cache.invalidate({ kind: 'session', id: sessionId });
   }
 
   return {
@@ -69,39 +55,25 @@ export function createSessionRevocation(deps: {
       revokeOne(sessionId, undefined, 'revoked_by_admin', origin),
 
     /** POST /logout/all: every live session of the user, optionally keeping the caller's. */
-    async logoutEverywhere(userId: number, origin: Origin, keepSessionId?: string): Promise<number> {
-      return afterCommitInvalidateUser(userId, async (trx) => {
+    logoutEverywhere(userId: number, origin: Origin, keepSessionId?: string): Promise<number> {
+      return revokingTransaction(async (trx, invalidate) => {
         const revoked = await sessions.revokeUserSessions(trx, userId, now(), 'logout_all', keepSessionId);
         const detail = { revoked, kept_current: keepSessionId !== undefined };
         await audit.record({ type: 'logged_out_all', userId, sessionId: keepSessionId, detail }, origin, trx);
+        invalidate({ kind: 'user', id: String(userId) });
         return revoked;
       });
     },
 
     /** DELETE /admin/users/:id/sessions. */
-    async revokeAllAsAdmin(userId: number, origin: Origin): Promise<number> {
-      return afterCommitInvalidateUser(userId, async (trx) => {
+    revokeAllAsAdmin(userId: number, origin: Origin): Promise<number> {
+      return revokingTransaction(async (trx, invalidate) => {
         const revoked = await sessions.revokeUserSessions(trx, userId, now(), 'revoked_by_admin');
         const detail = { reason: 'revoked_by_admin', revoked };
         await audit.record({ type: 'session_revoked', userId, detail }, origin, trx);
+        invalidate({ kind: 'user', id: String(userId) });
         return revoked;
       });
-    },
-
-    afterCommitInvalidateUser,
-
-    /**
-     * For callers that record their own event in the same transaction
-     * (password change, disabling a user); run that transaction through
-     * `afterCommitInvalidateUser` so cached tokens stop too.
-     */
-    revokeUserSessionsIn(
-      trx: Db,
-      userId: number,
-      reason: sessions.RevocationReason,
-      keepSessionId?: string,
-    ): Promise<number> {
-      return sessions.revokeUserSessions(trx, userId, now(), reason, keepSessionId);
     },
   };
 }

@@ -18,6 +18,8 @@ import type { SessionRow, SessionWithUser } from './repository.ts';
 import { addSeconds, earliest, iso } from './time.ts';
 import type { CachedAuth, SessionCache } from '../auth/session-cache.ts';
 import type { SessionLookup } from './lookup.ts';
+import type { RevokingTransaction } from './revoking-transaction.ts';
+import { lockCredentials } from '../users/repository.ts';
 import { createLastUsedWriter, LAST_USED_WRITE_INTERVAL_SECONDS } from './last-used.ts';
 
 /** Lifetimes in seconds, from the configuration. */
@@ -36,6 +38,11 @@ export interface IssuedTokens {
   readonly accessExpiresAt: string;
   /** When the session expires unless refreshed (never past its absolute maximum). */
   readonly sessionExpiresAt: string;
+  /**
+   * The clock reading both expiries were computed from, so the answer's
+   * `expires_in` is exactly ACCESS_TOKEN_TTL rather than a second less.
+   */
+  readonly issuedAt: string;
 }
 
 export interface Authenticated {
@@ -44,9 +51,8 @@ export interface Authenticated {
 }
 
 type RefreshOutcome =
-  | { readonly issued: IssuedTokens; readonly sessionId: string }
-  | { readonly error: 'refresh_token_reused'; readonly sessionId: string }
-  | { readonly error: TokenErrorCode | 'refresh_token_rotated' };
+  | { readonly issued: IssuedTokens }
+  | { readonly error: TokenErrorCode | 'refresh_token_rotated' | 'refresh_token_reused' };
 
 export type SessionsService = ReturnType<typeof createSessionsService>;
 
@@ -62,8 +68,9 @@ export function createSessionsService(deps: {
   audit: AuditLog;
   lookup: SessionLookup;
   cache: SessionCache;
+  revokingTransaction: RevokingTransaction;
 }) {
-  const { db, clock, lifetimes, audit, lookup, cache } = deps;
+  const { db, clock, lifetimes, audit, lookup, cache, revokingTransaction } = deps;
   const lastUsed = createLastUsedWriter(db);
 
   /** New access + refresh tokens for a session that ends (idly) at `expiresAt`. */
@@ -77,6 +84,7 @@ export function createSessionsService(deps: {
       refreshHash: hashToken(refreshToken),
       // An access token never outlives its session.
       accessExpiresAt: earliest(addSeconds(now, lifetimes.accessTokenTtl), expiresAt),
+      issuedAt: now,
     };
   }
 
@@ -117,8 +125,22 @@ export function createSessionsService(deps: {
   }
 
   return {
-    /** Logs a user in on one more device. Other devices are untouched. */
-    async createSession(userId: number, origin: Origin, deviceName: string) {
+    /**
+     * Logs a user in on one more device. Other devices are untouched.
+     *
+     * The password was verified before this, outside any transaction (argon2
+     * takes tens of milliseconds). The session is written only if that
+     * password is still the current one and the account still enabled, read
+     * under a lock in the same transaction: a password change or a disable
+     * that raced with this login either happened first (and this login is
+     * refused) or waits for this session and then revokes it.
+     */
+    async createSession(
+      credentials: { readonly userId: number; readonly credentialVersion: number },
+      origin: Origin,
+      deviceName: string,
+    ) {
+      const { userId } = credentials;
       const now = clock();
       const maxExpiresAt = addSeconds(now, lifetimes.sessionMaxTtl);
       const expiresAt = earliest(addSeconds(now, lifetimes.sessionIdleTtl), maxExpiresAt);
@@ -139,6 +161,11 @@ export function createSessionsService(deps: {
         revoked_reason: null,
       };
       await db.transaction(async (trx) => {
+        const current = await lockCredentials(trx, userId);
+        if (!current || current.credential_version !== credentials.credentialVersion) {
+          throw new AppError('invalid_credentials');
+        }
+        if (current.disabled) throw new AppError('account_disabled');
         await sessions.insertSession(trx, session);
         await sessions.insertRefreshToken(trx, {
           token_hash: tokens.refreshHash,
@@ -185,7 +212,9 @@ export function createSessionsService(deps: {
     async rotateRefreshToken(refreshToken: string, origin: Origin): Promise<IssuedTokens> {
       if (!isWellFormedToken(refreshToken, 'refresh')) throw tokenError('token_invalid');
       const now = clock();
-      const outcome = await db.transaction(async (trx): Promise<RefreshOutcome> => {
+      // Through the revoking transaction: the old access token (and, on reuse, the whole session)
+      // must stop working at once, here and on every other instance.
+      const outcome = await revokingTransaction(async (trx, invalidate): Promise<RefreshOutcome> => {
         const row = await sessions.findRefreshToken(trx, hashToken(refreshToken));
         if (!row) return { error: 'token_invalid' };
         const problem = sessionProblem(row, now);
@@ -198,7 +227,8 @@ export function createSessionsService(deps: {
           await sessions.revokeSession(trx, row.id, iso(now), 'refresh_token_reused');
           const reuse = { type: 'refresh_token_reused', userId: row.user_id, sessionId: row.id } as const;
           await audit.record({ ...reuse, detail: { rotated_at: row.rotated_at } }, origin, trx);
-          return { error: 'refresh_token_reused', sessionId: row.id };
+          invalidate({ kind: 'session', id: row.id });
+          return { error: 'refresh_token_reused' };
         }
         // Conditional claim: a concurrent request with the same token loses here.
         if (!(await sessions.claimRefreshToken(trx, row.token_hash, iso(now)))) {
@@ -218,19 +248,20 @@ export function createSessionsService(deps: {
           ip: origin.ip,
           user_agent: origin.userAgent,
         };
-        await sessions.updateSessionAfterRefresh(trx, row.id, changes);
+        // Conditional on the session still being live: a revocation (password change, disable,
+        // logout) that committed since the read above wins, and this refresh issues nothing.
+        if (!(await sessions.updateSessionAfterRefresh(trx, row.id, changes))) {
+          throw tokenError('token_revoked');
+        }
         await sessions.insertRefreshToken(trx, {
           token_hash: tokens.refreshHash,
           session_id: row.id,
           issued_at: iso(now),
         });
         await audit.record({ type: 'token_refreshed', userId: row.user_id, sessionId: row.id }, origin, trx);
-        return { issued: issued(row.id, tokens, expiresAt), sessionId: row.id };
+        invalidate({ kind: 'session', id: row.id });
+        return { issued: issued(row.id, tokens, expiresAt) };
       });
-      // The old access token (and, on reuse, the whole session) must stop now, here and elsewhere.
-      if ('issued' in outcome || outcome.error === 'refresh_token_reused') {
-        await cache.invalidate({ kind: 'session', id: outcome.sessionId });
-      }
       if ('issued' in outcome) return outcome.issued;
       if (outcome.error.startsWith('token_')) throw tokenError(outcome.error as TokenErrorCode);
       throw new AppError(outcome.error);
@@ -244,7 +275,7 @@ export function createSessionsService(deps: {
 
 function issued(
   sessionId: string,
-  tokens: { accessToken: string; refreshToken: string; accessExpiresAt: Date },
+  tokens: { accessToken: string; refreshToken: string; accessExpiresAt: Date; issuedAt: Date },
   sessionExpiresAt: Date,
 ): IssuedTokens {
   return {
@@ -253,6 +284,7 @@ function issued(
     refreshToken: tokens.refreshToken,
     accessExpiresAt: iso(tokens.accessExpiresAt),
     sessionExpiresAt: iso(sessionExpiresAt),
+    issuedAt: iso(tokens.issuedAt),
   };
 }
 

@@ -1,4 +1,4 @@
-import type { Db } from '../db/connection.ts';
+import { isPostgres, type Db } from '../db/connection.ts';
 import { paginate, type Page } from '../db/paginate.ts';
 
 /** A `users` row as the database returns it (booleans may be 0/1 on SQLite). */
@@ -11,6 +11,8 @@ export interface UserRow {
   password_hash: string;
   is_admin: boolean | number;
   disabled: boolean | number;
+  /** Bumped by every password change (see the migration that adds it). */
+  credential_version: number;
   created_at: string;
   updated_at: string;
 }
@@ -62,6 +64,44 @@ export async function updatePasswordHash(
   now: string,
 ): Promise<void> {
   await db<UserRow>('users').where({ id }).update({ password_hash: passwordHash, updated_at: now });
+}
+
+/**
+ * Replaces the password, but only if it is still the one the caller verified
+ * (`credentialVersion`), and bumps the version so that logins that verified
+ * the old password cannot create sessions any more. False when the password
+ * changed in between. On PostgreSQL the row stays locked until the
+ * transaction ends, so password changes and logins of one user serialise.
+ */
+export async function replacePassword(
+  db: Db,
+  id: number,
+  credentialVersion: number,
+  passwordHash: string,
+  now: string,
+): Promise<boolean> {
+  const updated = await db<UserRow>('users')
+    .where({ id, credential_version: credentialVersion })
+    .update({
+      password_hash: passwordHash,
+      credential_version: credentialVersion + 1,
+      updated_at: now,
+    });
+  return updated === 1;
+}
+
+/**
+ * What a new session must agree with, read under a share lock (PostgreSQL;
+ * SQLite has one writer anyway): a password change or a disable that has not
+ * committed yet makes this wait, then reports the new state, and one that
+ * comes after waits for the session to commit, then revokes it.
+ */
+export function lockCredentials(
+  db: Db,
+  id: number,
+): Promise<Pick<UserRow, 'credential_version' | 'disabled'> | undefined> {
+  const query = db<UserRow>('users').where({ id }).first('credential_version', 'disabled');
+  return isPostgres(db) ? query.forShare() : query;
 }
 
 export async function setAdmin(db: Db, id: number, isAdmin: boolean, now: string): Promise<void> {

@@ -5,7 +5,9 @@ import { uniqueViolationColumn } from '../db/unique-violation.ts';
 import { AppError, validationFailed } from '../errors/app-error.ts';
 import type { AuditLog } from '../audit/audit-log.ts';
 import type { Origin } from '../audit/events.ts';
-import type { SessionRevocation } from '../sessions/revocation.ts';
+import type { RevokingTransaction } from '../sessions/revoking-transaction.ts';
+import * as sessions from '../sessions/repository.ts';
+import { tokenError } from '../auth/token-errors.ts';
 import { emailKey, usernameKey } from './identity.ts';
 import { passwordProblem } from './password-policy.ts';
 import * as users from './repository.ts';
@@ -27,10 +29,10 @@ export function createUsersService(deps: {
   db: Db;
   clock: Clock;
   passwords: PasswordHasher;
-  revocation: SessionRevocation;
+  revokingTransaction: RevokingTransaction;
   audit: AuditLog;
 }) {
-  const { db, clock, passwords, revocation, audit } = deps;
+  const { db, clock, passwords, revokingTransaction, audit } = deps;
 
   function checkPolicy(field: string, password: string, account: Registration | UserRow): void {
     const problem = passwordProblem(password, account);
@@ -94,6 +96,14 @@ export function createUsersService(deps: {
      * Changes the password and ends every other session of the user, so a
      * device that learned the old password (or holds a stolen token) is out.
      * Returns how many sessions were revoked.
+     *
+     * Requests race here (two devices changing the password at once, a login
+     * with the old password in flight), so the transaction first replaces
+     * the password only if it is still the one just verified (the user row
+     * stays locked until commit on PostgreSQL, so changes of one user queue),
+     * then checks that the caller's own session is still live: a change made
+     * a moment earlier from another device has revoked it, and this one must
+     * not succeed from a logged-out device.
      */
     async changePassword(
       userId: number,
@@ -104,23 +114,21 @@ export function createUsersService(deps: {
       const { current: currentPassword, next: newPassword } = passwordsGiven;
       const user = await users.findUserById(db, userId);
       if (!user) throw new AppError('not_found');
-      if (!(await passwords.verify(user.password_hash, currentPassword))) {
-        throw validationFailed([
-          { field: 'current_password', message: 'does not match the current password' },
-        ]);
-      }
+      const wrongCurrent = () =>
+        validationFailed([{ field: 'current_password', message: 'does not match the current password' }]);
+      if (!(await passwords.verify(user.password_hash, currentPassword))) throw wrongCurrent();
       checkPolicy('new_password', newPassword, user);
       const passwordHash = await passwords.hash(newPassword);
-      return revocation.afterCommitInvalidateUser(user.id, async (trx) => {
-        await users.updatePasswordHash(trx, user.id, passwordHash, clock().toISOString());
-        const revoked = await revocation.revokeUserSessionsIn(
-          trx,
-          user.id,
-          'password_changed',
-          currentSessionId,
-        );
+      return revokingTransaction(async (trx, invalidate) => {
+        const now = clock().toISOString();
+        if (!(await users.replacePassword(trx, user.id, user.credential_version, passwordHash, now))) {
+          throw wrongCurrent();
+        }
+        if (!(await sessions.findLiveSession(trx, currentSessionId, now))) throw tokenError('token_revoked');
+        const revoked = await sessions.revokeUserSessions(trx, user.id, now, 'password_changed', currentSessionId);
         const event = { type: 'password_changed', userId: user.id, sessionId: currentSessionId } as const;
         await audit.record({ ...event, detail: { revoked } }, origin, trx);
+        invalidate({ kind: 'user', id: String(user.id) });
         return revoked;
       });
     },
@@ -128,16 +136,26 @@ export function createUsersService(deps: {
     /**
      * ADMIN_USERNAME / ADMIN_PASSWORD at start-up: creates that admin, or
      * promotes the existing user of that name. An existing password is kept.
+     * Safe when several instances start at once on one database: the unique
+     * index lets exactly one create the row, and the others take that row.
      */
     async ensureAdmin(username: string, password: string, origin: Origin): Promise<UserRow> {
       const existing = await users.findUserByUsernameKey(db, usernameKey(username));
       if (!existing) {
-        return this.register({ username, password, email: null }, origin, { isAdmin: true });
+        try {
+          return await this.register({ username, password, email: null }, origin, { isAdmin: true });
+        } catch (error) {
+          if (!(error instanceof AppError && error.code === 'username_taken')) throw error;
+          // Another instance created the row between our read and our insert (committed,
+          // or the unique index would not have refused ours): start over and find it.
+          return this.ensureAdmin(username, password, origin);
+        }
       }
       if (!existing.is_admin) {
-        await revocation.afterCommitInvalidateUser(existing.id, async (trx) => {
+        await revokingTransaction(async (trx, invalidate) => {
           await users.setAdmin(trx, existing.id, true, clock().toISOString());
           await audit.record({ type: 'admin_granted', userId: existing.id }, origin, trx);
+          invalidate({ kind: 'user', id: String(existing.id) });
         });
       }
       return { ...existing, is_admin: true };

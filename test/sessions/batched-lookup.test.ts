@@ -43,7 +43,7 @@ async function twoSessions(request: Request) {
  */
 async function sharesOneQuery(t: ExecutionContext, db: Db, databaseUrl: string, request: Request) {
   const { amy, bob } = await twoSessions(request);
-  const lookup = createSessionLookup(db, databaseUrl);
+  const lookup = createSessionLookup(db);
   t.teardown(() => lookup.close());
 
   const batches = recordBatches(db);
@@ -83,7 +83,7 @@ test("misses in one turn share one query (this suite's database)", async (t) => 
 test('a batch is capped, so a flood of misses becomes several bounded queries', async (t) => {
   const { request, db } = await buildTestApp(t, { env: { AUTH_CACHE: 'off' } });
   await twoSessions(request);
-  const lookup = createSessionLookup(db, TEST_DATABASE_URL);
+  const lookup = createSessionLookup(db);
   const batches = recordBatches(db);
   const hashes = Array.from({ length: 300 }, (_, i) => hashToken(`unknown ${i}`));
   const rows = await Promise.all(hashes.map((hash) => lookup.findByAccessHash(hash)));
