@@ -17,6 +17,17 @@ export async function insertAuditEvent(db: Db, row: Omit<AuditRow, 'id'>): Promi
   await db('audit_events').insert(row);
 }
 
+/** Inserts an event and returns its id, for a summary that is updated later. */
+export async function insertAuditEventReturningId(db: Db, row: Omit<AuditRow, 'id'>): Promise<number> {
+  const [inserted] = await db('audit_events').insert(row).returning('id');
+  const id = typeof inserted === 'object' && inserted !== null ? (inserted as { id: number }).id : inserted;
+  return Number(id);
+}
+
+export async function updateAuditDetail(db: Db, id: number, detail: string): Promise<void> {
+  await db('audit_events').where({ id }).update({ detail });
+}
+
 export interface AuditFilter {
   userId?: number;
   type?: string;

@@ -1,6 +1,7 @@
-import type { Context } from 'koa';
+import { isIP } from 'node:net';
+import type { Context, Middleware } from 'koa';
 
-/** Who is calling, as far as the request tells: recorded on sessions. */
+/** Who is calling, as far as the request tells: recorded on sessions and audit events. */
 export interface ClientInfo {
   readonly ip: string | null;
   readonly userAgent: string | null;
@@ -8,14 +9,59 @@ export interface ClientInfo {
 
 const MAX_USER_AGENT_LENGTH = 512;
 
+/** The longest textual IP address (IPv4-mapped IPv6); anything longer is not an address. */
+export const MAX_IP_LENGTH = 45;
+
+/** The client address of each request, decided once by `clientAddress()`. */
+const addresses = new WeakMap<Context, string>();
+
 /**
- * `ctx.ip` honours `X-Forwarded-For` only when the app was created with
- * `proxy = true` (the TRUST_PROXY setting), so a client cannot spoof it.
+ * Decides the client's IP address for the rest of the request: the rate
+ * limiters' keys, sessions and audit events all read it from here (never
+ * from Koa's `ctx.ip`, which takes the left-most `X-Forwarded-For` entry,
+ * the one a client writes itself).
+ *
+ * With `trustedHops` = 0 it is the TCP peer. With N ≥ 1 trusted proxies in
+ * front, each of which appends the address it received the request from,
+ * the N-th entry from the right of `X-Forwarded-For` is the address the
+ * outermost trusted proxy saw: everything left of it was written by the
+ * client, so prepending entries cannot choose the address. The entry must
+ * be a valid IP address (`net.isIP`); anything else, or too few entries,
+ * falls back to the TCP peer, so stored IPs and limiter keys are at most
+ * 45 characters.
  */
+export function clientAddress(trustedHops: number): Middleware {
+  return async (ctx, next) => {
+    addresses.set(ctx, resolveClientIp(ctx, trustedHops));
+    await next();
+  };
+}
+
+export function resolveClientIp(ctx: Context, trustedHops: number): string {
+  const peer = peerAddress(ctx);
+  if (trustedHops === 0) return peer;
+  // Repeated headers arrive joined with ", " by Node: they count as one list.
+  const entries = (ctx.get('X-Forwarded-For') ?? '').split(',');
+  if (entries.length < trustedHops) return peer;
+  const candidate = entries[entries.length - trustedHops]!.trim();
+  return candidate.length <= MAX_IP_LENGTH && isIP(candidate) !== 0 ? candidate : peer;
+}
+
+function peerAddress(ctx: Context): string {
+  const address = ctx.req.socket.remoteAddress ?? '';
+  return address.length <= MAX_IP_LENGTH && isIP(address) !== 0 ? address : 'unknown';
+}
+
+/** The request's client IP: as `clientAddress()` decided, or the TCP peer when it did not run. */
+export function clientIp(ctx: Context): string {
+  return addresses.get(ctx) ?? peerAddress(ctx);
+}
+
 export function clientInfo(ctx: Context): ClientInfo {
   const userAgent = ctx.get('User-Agent');
+  const ip = clientIp(ctx);
   return {
-    ip: ctx.ip || null,
+    ip: ip === 'unknown' ? null : ip,
     userAgent: userAgent ? userAgent.slice(0, MAX_USER_AGENT_LENGTH) : null,
   };
 }

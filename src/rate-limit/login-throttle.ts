@@ -1,83 +1,83 @@
-import type { Clock } from '../clock.ts';
 import type { Config } from '../config/config.ts';
-import { BoundedMap } from './bounded-map.ts';
+import type { RedisStatus } from '../db/redis-status.ts';
+import { createFlexibleStore, type FlexibleStore } from './flexible-store.ts';
 import type { CounterBackend } from './limiter.ts';
 
 /**
  * Slows down password guessing against one account, without a lockout an
  * attacker could use to keep its owner out.
  *
- * After `threshold` consecutive failed logins for an account name, each
- * further attempt must wait `baseDelay × 2^(failures − threshold)` seconds
- * (capped at `maxDelay`) after the last failure; a successful login clears
- * the count, and so does a day without failures. Account names are counted
- * whether or not the account exists, so the throttle reveals nothing about
- * which names are registered. With the defaults (5, 1 s, 900 s) reaching
- * NIST SP 800-63B's ceiling of 100 consecutive failures takes about a day.
+ * Every attempt is counted *before* its password is checked (see
+ * flexible-store.ts), at two levels:
+ * - per (account, client address): after `threshold` consecutive attempts
+ *   that were not successes, each further attempt must wait
+ *   `baseDelay × 2^(attempts − threshold)` seconds (capped at `maxDelay`)
+ *   after the previous admitted one;
+ * - per account, from every address: the same delays, but only from
+ *   `accountThreshold` (at most 100, NIST SP 800-63B's ceiling), so
+ *   guessing from one network does not keep the owner out from another.
+ * A success clears both counts; counts are forgotten a day after they
+ * started. Unknown account names are counted the same way under their
+ * normalised name, so the throttle reveals nothing about which exist.
  */
 export interface LoginThrottle {
-  /** Whole seconds until `account` may try again; 0 when it may now. */
-  retryAfter(account: string): Promise<number>;
-  recordFailure(account: string): Promise<void>;
-  reset(account: string): Promise<void>;
+  /** Counts an attempt, or refuses it (then it is not counted). */
+  admit(account: string, ip: string): Promise<Admission>;
+  /** The password was right: both counts start again. */
+  succeeded(account: string, ip: string): Promise<void>;
+  /** The attempt ended before it said anything about the password: uncount it. */
+  refund(account: string, ip: string): Promise<void>;
 }
 
-interface FailureRecord {
-  failures: number;
-  lastFailureMs: number;
-}
+export type Admission =
+  | { readonly admitted: true }
+  | { readonly admitted: false; readonly limit: ThrottleLimit; readonly retryAfter: number };
 
-/** Failures are forgotten after a day without another one. */
+/** The names refusals carry in the audit trail. */
+export type ThrottleLimit = 'login_address_failures' | 'login_account_failures';
+
+/** Counts are forgotten this long after their first attempt. */
 const FORGET_AFTER_SECONDS = 24 * 3600;
-const MEMORY_CAPACITY = 100_000;
 
-interface FailureStore {
-  get(key: string): Promise<FailureRecord | undefined>;
-  increment(key: string, nowMs: number): Promise<void>;
-  delete(key: string): Promise<void>;
-}
+/**
+ * One level of the throttle: a counter of attempts and a gate. Below the
+ * threshold attempts pass; from it on, an attempt must also take the gate
+ * (a one-point limiter whose key lives for the delay), atomically, so of a
+ * burst exactly one gets through per delay and the rest are refused with
+ * the gate's remaining time. A refused attempt is given back to the counter
+ * so waiting clients do not lengthen their own delays.
+ */
+function createBackoff(deps: {
+  name: string;
+  threshold: number;
+  settings: Config['loginThrottle'];
+  backend: CounterBackend;
+  redisStatus: RedisStatus;
+}) {
+  const { threshold, settings } = deps;
+  const store = (suffix: string, points: number, duration: number): FlexibleStore =>
+    createFlexibleStore({ ...deps, name: `${deps.name}:${suffix}`, points, duration });
+  const attempts = store('attempts', Number.MAX_SAFE_INTEGER, FORGET_AFTER_SECONDS);
+  const gate = store('gate', 1, settings.maxDelay);
 
-function memoryStore(clock: Clock): FailureStore {
-  const records = new BoundedMap<string, FailureRecord>(MEMORY_CAPACITY);
+  function delaySeconds(attempt: number): number {
+    const doublings = Math.min(attempt - threshold, 30);
+    return Math.min(settings.maxDelay, settings.baseDelay * 2 ** doublings);
+  }
+
   return {
-    async get(key) {
-      const record = records.get(key);
-      if (record && clock().getTime() - record.lastFailureMs > FORGET_AFTER_SECONDS * 1000) {
-        records.delete(key);
-        return undefined;
-      }
-      return record;
+    /** 0 when admitted, else whole seconds (≥ 1) to wait. */
+    async admit(key: string): Promise<number> {
+      const attempt = (await attempts.consume(key)).consumedPoints;
+      if (attempt < threshold) return 0;
+      const entry = await gate.consume(key, delaySeconds(attempt));
+      if (entry.consumedPoints <= 1) return 0;
+      await attempts.reward(key);
+      return Math.max(1, Math.ceil(entry.msBeforeNext / 1000));
     },
-    async increment(key, nowMs) {
-      const failures = ((await this.get(key))?.failures ?? 0) + 1;
-      records.delete(key); // re-insert as newest, so eviction takes the stalest
-      records.set(key, { failures, lastFailureMs: nowMs });
-    },
-    async delete(key) {
-      records.delete(key);
-    },
-  };
-}
-
-function redisStore(backend: Extract<CounterBackend, { kind: 'redis' }>): FailureStore {
-  const redisKey = (key: string) => `${backend.prefix}login-failures:${key}`;
-  return {
-    async get(key) {
-      const fields = await backend.redis.hgetall(redisKey(key));
-      if (!fields.failures || !fields.last) return undefined;
-      return { failures: Number(fields.failures), lastFailureMs: Number(fields.last) };
-    },
-    async increment(key, nowMs) {
-      // One atomic round trip, so concurrent failures on several instances all count.
-      await backend.redis
-        .multi()
-        .hincrby(redisKey(key), 'failures', 1)
-        .hset(redisKey(key), 'last', String(nowMs))
-        .expire(redisKey(key), FORGET_AFTER_SECONDS)
-        .exec();
-    },
-    async delete(key) {
-      await backend.redis.del(redisKey(key));
+    refund: (key: string) => attempts.reward(key),
+    async reset(key: string): Promise<void> {
+      await Promise.all([attempts.delete(key), gate.delete(key)]);
     },
   };
 }
@@ -85,31 +85,35 @@ function redisStore(backend: Extract<CounterBackend, { kind: 'redis' }>): Failur
 export function createLoginThrottle(deps: {
   settings: Config['loginThrottle'];
   backend: CounterBackend;
-  clock: Clock;
+  redisStatus: RedisStatus;
 }): LoginThrottle {
-  const { settings, clock } = deps;
-  const store = deps.backend.kind === 'redis' ? redisStore(deps.backend) : memoryStore(clock);
-
-  function delaySeconds(failures: number): number {
-    const doublings = Math.min(failures - settings.threshold, 30);
-    return Math.min(settings.maxDelay, settings.baseDelay * 2 ** doublings);
-  }
+  const { settings } = deps;
+  const byAddress = createBackoff({ ...deps, name: 'address', threshold: settings.threshold });
+  const byAccount = createBackoff({ ...deps, name: 'account', threshold: settings.accountThreshold });
+  // The client IP is at most 45 characters (client-info.ts), the account key short and fixed.
+  const pair = (account: string, ip: string) => `${account}|${ip}`;
 
   return {
-    async retryAfter(account) {
-      const record = await store.get(account);
-      if (!record || record.failures < settings.threshold) return 0;
-      const allowedAt = record.lastFailureMs + delaySeconds(record.failures) * 1000;
-      return Math.max(0, Math.ceil((allowedAt - clock().getTime()) / 1000));
+    async admit(account, ip) {
+      const addressWait = await byAddress.admit(pair(account, ip));
+      if (addressWait > 0) return { admitted: false, limit: 'login_address_failures', retryAfter: addressWait };
+      const accountWait = await byAccount.admit(account);
+      if (accountWait === 0) return { admitted: true };
+      await byAddress.refund(pair(account, ip));
+      return { admitted: false, limit: 'login_account_failures', retryAfter: accountWait };
     },
-    recordFailure: (account) => store.increment(account, clock().getTime()),
-    reset: (account) => store.delete(account),
+    async succeeded(account, ip) {
+      await Promise.all([byAddress.reset(pair(account, ip)), byAccount.reset(account)]);
+    },
+    async refund(account, ip) {
+      await Promise.all([byAddress.refund(pair(account, ip)), byAccount.refund(account)]);
+    },
   };
 }
 
 /** A throttle that never throttles, for RATE_LIMIT=off. */
 export const NO_LOGIN_THROTTLE: LoginThrottle = {
-  retryAfter: async () => 0,
-  recordFailure: async () => {},
-  reset: async () => {},
+  admit: async () => ({ admitted: true }),
+  succeeded: async () => {},
+  refund: async () => {},
 };

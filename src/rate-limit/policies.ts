@@ -1,8 +1,10 @@
 import type { Context, Middleware } from 'koa';
-import type { AuditLog } from '../audit/audit-log.ts';
+import { createHash } from 'node:crypto';
+import type { RefusalAudit } from '../audit/refusal-summary.ts';
 import type { TesseraState } from '../auth/state.ts';
-import type { Clock } from '../clock.ts';
 import type { Config } from '../config/config.ts';
+import type { RedisStatus } from '../db/redis-status.ts';
+import { clientIp } from '../http/client-info.ts';
 import { originOf } from '../http/origin.ts';
 import { PASS_THROUGH } from '../http/pass-through.ts';
 import type { Logger } from '../logger.ts';
@@ -21,18 +23,25 @@ export interface RateLimits {
   readonly loginAccount: Middleware<TesseraState>;
   /** POST /refresh, per IP. */
   readonly refresh: Middleware<TesseraState>;
-  /** Consecutive failed logins per account name (see login-throttle.ts). */
+  /** Consecutive failed logins per account and per (account, address) (see login-throttle.ts). */
   readonly loginThrottle: LoginThrottle;
 }
 
 const PROBES = new Set(['/healthz', '/readyz']);
 
-/** The account a login body names, for counting per account; false when it names none. */
+/**
+ * The account a login body names, for counting per (IP, name); false when it
+ * names none. This runs before the body is validated, so the name is
+ * digested: keys stay short whatever was sent, and a password typed into the
+ * username field is never kept as a key.
+ */
 function accountOf(ctx: Context): string | false {
   const body = ctx.request.body as { username?: unknown; email?: unknown } | undefined;
-  if (typeof body?.username === 'string') return loginAccountKey({ username: body.username });
-  if (typeof body?.email === 'string') return loginAccountKey({ email: body.email });
-  return false;
+  let name: string;
+  if (typeof body?.username === 'string') name = loginAccountKey({ username: body.username });
+  else if (typeof body?.email === 'string') name = loginAccountKey({ email: body.email });
+  else return false;
+  return createHash('sha256').update(name).digest('base64url');
 }
 
 
@@ -45,11 +54,11 @@ function accountOf(ctx: Context): string | false {
 export function createRateLimits(deps: {
   config: Config;
   backend: CounterBackend;
-  audit: AuditLog;
-  clock: Clock;
+  redisStatus: RedisStatus;
+  refusals: RefusalAudit;
   logger: Logger;
 }): RateLimits {
-  const { config, backend, audit } = deps;
+  const { config, backend, refusals, redisStatus } = deps;
   if (!config.rateLimit) {
     deps.logger.warn('RATE_LIMIT=off: every rate limiter and the login throttle are disabled');
     return {
@@ -61,21 +70,23 @@ export function createRateLimits(deps: {
       loginThrottle: NO_LOGIN_THROTTLE,
     };
   }
-  const onLimited = (ctx: Context, name: string) =>
-    audit.record({ type: 'rate_limited', detail: { limit: name, path: ctx.path } }, originOf(ctx));
-  const limiter = (name: string, limit: Config['rateLimits']['global'], key: (ctx: Context) => string | false) =>
-    createLimiter({ name, limit, key, backend, onLimited });
+  const limiter = (name: string, limit: Config['rateLimits']['global'], key: (ctx: Context) => string | false) => {
+    // One summarised audit event per limit, key and window (refusal-summary.ts).
+    const onLimited = (ctx: Context, limitName: string, counted: string) =>
+      refusals.record({ limit: limitName, key: counted, windowSeconds: limit.seconds }, originOf(ctx));
+    return createLimiter({ name, limit, key, backend, onLimited, redisStatus });
+  };
   const limits = config.rateLimits;
 
   return {
-    global: limiter('global', limits.global, (ctx) => (PROBES.has(ctx.path) ? false : ctx.ip)),
-    register: limiter('register', limits.register, (ctx) => ctx.ip),
-    login: limiter('login', limits.login, (ctx) => ctx.ip),
+    global: limiter('global', limits.global, (ctx) => (PROBES.has(ctx.path) ? false : clientIp(ctx))),
+    register: limiter('register', limits.register, (ctx) => clientIp(ctx)),
+    login: limiter('login', limits.login, (ctx) => clientIp(ctx)),
     loginAccount: limiter('login_account', limits.loginAccount, (ctx) => {
       const account = accountOf(ctx);
-      return account === false ? false : `${ctx.ip}|${account}`;
+      return account === false ? false : `${clientIp(ctx)}|${account}`;
     }),
-    refresh: limiter('refresh', limits.refresh, (ctx) => ctx.ip),
-    loginThrottle: createLoginThrottle({ settings: config.loginThrottle, backend, clock: deps.clock }),
+    refresh: limiter('refresh', limits.refresh, (ctx) => clientIp(ctx)),
+    loginThrottle: createLoginThrottle({ settings: config.loginThrottle, backend, redisStatus }),
   };
 }

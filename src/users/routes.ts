@@ -11,7 +11,7 @@ import type { UsersService } from './service.ts';
 import { AppError } from '../errors/app-error.ts';
 import type { PasswordGuard } from '../rate-limit/password-guard.ts';
 import type { RateLimits } from '../rate-limit/policies.ts';
-import { loginAccountKey } from './identity.ts';
+import { accountOfUser } from './account-key.ts';
 
 /** Registration and the caller's own account. */
 export function usersRoutes(deps: {
@@ -42,7 +42,7 @@ export function usersRoutes(deps: {
     const origin = originOf(ctx);
     // Guessing the current password counts against the account like failed logins.
     const revoked = await guardPassword(
-      loginAccountKey({ username: user.username }),
+      accountOfUser(user.id),
       origin,
       () =>
         users.changePassword(

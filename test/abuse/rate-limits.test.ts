@@ -28,7 +28,7 @@ test('POST /users is limited per IP, with RateLimit headers on every counted res
   expectRateLimited(t, third, 2);
   t.is((await app.db('users').where({ username: 'cal' })).length, 0);
   const [event] = await auditRows(app.db, 'rate_limited');
-  t.deepEqual(JSON.parse(event.detail), { limit: 'register', path: '/api/v1/users' });
+  t.deepEqual(JSON.parse(event.detail), { limit: 'register', count: 1 });
   t.truthy(event.ip);
 });
 

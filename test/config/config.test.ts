@@ -14,7 +14,7 @@ test('defaults match API.md', (t) => {
     refreshReuseLeeway: 10,
     admin: undefined,
     rateLimit: true,
-    trustProxy: false,
+    trustProxy: 0,
     logLevel: 'info',
   });
   t.true(Object.isFrozen(config));
@@ -33,7 +33,7 @@ test('values are read and typed', (t) => {
   t.is(config.port, 8080);
   t.is(config.accessTokenTtl, 60);
   t.false(config.rateLimit);
-  t.true(config.trustProxy);
+  t.is(config.trustProxy, 1);
   t.deepEqual(config.admin, { username: 'root', password: 'a long admin password' });
   t.is(config.logLevel, 'debug');
 });
@@ -48,7 +48,7 @@ test('a bad value is one line naming the variable', (t) => {
 
 test('every problem is reported at once', (t) => {
   const error = t.throws(() =>
-    parseConfig({ PORT: '99999', RATE_LIMIT: 'maybe', LOG_LEVEL: 'loud', TRUST_PROXY: '1' }),
+    parseConfig({ PORT: '99999', RATE_LIMIT: 'maybe', LOG_LEVEL: 'loud', TRUST_PROXY: 'yes' }),
   );
   for (const name of ['PORT', 'RATE_LIMIT', 'LOG_LEVEL', 'TRUST_PROXY']) {
     t.regex(error.message, new RegExp(name));
@@ -61,4 +61,21 @@ test('the admin variables go together and the idle TTL fits in the max TTL', (t)
     t.throws(() => parseConfig({ SESSION_IDLE_TTL: '100', SESSION_MAX_TTL: '50' })).message,
     /SESSION_IDLE_TTL/,
   );
+});
+
+test('TRUST_PROXY is true (one hop), false, or a number of hops; anything else stops start-up', (t) => {
+  t.is(parseConfig({ TRUST_PROXY: 'true' }).trustProxy, 1);
+  t.is(parseConfig({ TRUST_PROXY: 'false' }).trustProxy, 0);
+  t.is(parseConfig({ TRUST_PROXY: '2' }).trustProxy, 2);
+  for (const bad of ['0', '-1', '1.5', 'yes', '100']) {
+    const error = t.throws(() => parseConfig({ TRUST_PROXY: bad }), { instanceOf: ConfigError });
+    t.regex(error.message, /TRUST_PROXY/);
+  }
+});
+
+test('the account-wide throttle ceiling is at most 100 and not below the per-address threshold', (t) => {
+  t.is(parseConfig({}).loginThrottle.accountThreshold, 100);
+  t.regex(t.throws(() => parseConfig({ LOGIN_THROTTLE_ACCOUNT_THRESHOLD: '101' }))!.message, /LOGIN_THROTTLE_ACCOUNT_THRESHOLD/);
+  const below = () => parseConfig({ LOGIN_THROTTLE_THRESHOLD: '10', LOGIN_THROTTLE_ACCOUNT_THRESHOLD: '5' });
+  t.regex(t.throws(below)!.message, /LOGIN_THROTTLE_ACCOUNT_THRESHOLD/);
 });
