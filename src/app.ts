@@ -5,7 +5,7 @@ import { createTessera, type Tessera, type TesseraDependencies } from './tessera
 /** The standalone Tessera server: its pipeline and routes on a Koa app of its own. */
 export function createApp(deps: TesseraDependencies): { app: Koa<TesseraState>; tessera: Tessera } {
   const tessera = createTessera(deps);
-  const app = new Koa<TesseraState>({ proxy: deps.config.trustProxy });
+  const app = new Koa<TesseraState>({ proxy: deps.config.trustProxy > 0 });
   app.use(tessera.middleware());
   app.use(tessera.routes());
   return { app, tessera };

@@ -98,6 +98,7 @@ const schema = z
     LOGIN_THROTTLE_THRESHOLD: wholeNumber(5, 1, 100),
     LOGIN_THROTTLE_BASE_DELAY: seconds(1),
     LOGIN_THROTTLE_MAX_DELAY: seconds(900),
+    LOGIN_THROTTLE_ACCOUNT_THRESHOLD: wholeNumber(100, 1, 100),
     CORS_ORIGINS: z
       .string()
       .default('')
@@ -112,7 +113,11 @@ const schema = z
           z.string().regex(/^(\*|https?:\/\/[^/\s]+)$/, 'must be * or origins like https://app.example.com, comma-separated'),
         ),
       ),
-    TRUST_PROXY: flag(false, 'true', 'false'),
+    TRUST_PROXY: z
+      .string()
+      .regex(/^(true|false|[1-9]\d{0,1})$/, 'must be "true", "false" or a number of proxy hops (1 to 99)')
+      .transform((value) => (value === 'true' ? 1 : value === 'false' ? 0 : Number(value)))
+      .default(0),
     LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
   })
   .superRefine((env, issues) => {
@@ -121,6 +126,13 @@ const schema = z
         code: 'custom',
         path: [env.ADMIN_USERNAME ? 'ADMIN_PASSWORD' : 'ADMIN_USERNAME'],
         message: 'ADMIN_USERNAME and ADMIN_PASSWORD must be set together',
+      });
+    }
+    if (env.LOGIN_THROTTLE_ACCOUNT_THRESHOLD < env.LOGIN_THROTTLE_THRESHOLD) {
+      issues.addIssue({
+        code: 'custom',
+        path: ['LOGIN_THROTTLE_ACCOUNT_THRESHOLD'],
+        message: 'must not be lower than LOGIN_THROTTLE_THRESHOLD',
       });
     }
     if (env.SESSION_IDLE_TTL > env.SESSION_MAX_TTL) {
@@ -172,15 +184,21 @@ export interface Config {
     readonly loginAccount: RateLimit;
     readonly refresh: RateLimit;
   };
-  /** Failed logins per account before delays start, and the delays in seconds. */
+  /**
+   * Failed logins per (account, client address) before delays start, the
+   * delays in seconds, and the much higher count at which the account as a
+   * whole is slowed, from every address (NIST SP 800-63B: at most 100).
+   */
   readonly loginThrottle: {
     readonly threshold: number;
+    readonly accountThreshold: number;
     readonly baseDelay: number;
     readonly maxDelay: number;
   };
   /** Origins allowed to call from browsers; empty = CORS off. */
   readonly corsOrigins: readonly string[];
-  readonly trustProxy: boolean;
+  /** Proxy hops in front of Tessera that append to X-Forwarded-For (`true` = 1); 0 = use the TCP peer. */
+  readonly trustProxy: number;
   readonly logLevel: 'debug' | 'info' | 'warn' | 'error';
 }
 
@@ -238,6 +256,7 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
     }),
     loginThrottle: Object.freeze({
       threshold: parsed.LOGIN_THROTTLE_THRESHOLD,
+      accountThreshold: parsed.LOGIN_THROTTLE_ACCOUNT_THRESHOLD,
       baseDelay: parsed.LOGIN_THROTTLE_BASE_DELAY,
       maxDelay: parsed.LOGIN_THROTTLE_MAX_DELAY,
     }),
