@@ -8,13 +8,11 @@ import { createApp } from './app.ts';
 import { ConfigError, loadConfig, type Config } from './config/config.ts';
 import { createDb } from './db/connection.ts';
 import { migrateToLatest } from './db/migrate.ts';
+import { makeDrainable } from './http/graceful-close.ts';
 import { createLogger } from './logger.ts';
 import { schedulePruning } from './maintenance/prune.ts';
 import { systemClock } from './clock.ts';
 import { USERNAME_PATTERN } from './users/identity.ts';
-
-/** How long in-flight requests get to finish after a stop signal. */
-const SHUTDOWN_GRACE_MS = 10_000;
 
 function readConfig(): Config {
   try {
@@ -34,7 +32,10 @@ function readConfig(): Config {
 
 const config = readConfig();
 const logger = createLogger(config.logLevel);
-const db = createDb(config.databaseUrl, { poolMax: config.databasePoolMax });
+const db = createDb(config.databaseUrl, {
+  poolMax: config.databasePoolMax,
+  timeoutSeconds: config.databaseTimeout,
+});
 await migrateToLatest(db);
 
 const { app, tessera } = createApp({ db, config, logger });
@@ -45,22 +46,43 @@ if (config.admin) {
 }
 const stopPruning = schedulePruning(db, systemClock, config, logger);
 
-const server = createServer(app.callback());
+const server = createServer(
+  // Node checks the timeouts below every 30 s by default; a slow client would get that much extra.
+  { connectionsCheckingInterval: 1_000 },
+  app.callback(),
+);
+// A client that trickles its headers or body holds a socket; these bound how long.
+server.headersTimeout = config.httpTimeouts.headers * 1000;
+server.requestTimeout = config.httpTimeouts.request * 1000;
+server.keepAliveTimeout = config.httpTimeouts.keepAlive * 1000;
+const drainable = makeDrainable(server, logger);
 server.listen(config.port, config.host, () => {
   // The bound port, not the configured one: PORT=0 asks the system for a free port.
   const { address, port } = server.address() as AddressInfo;
   logger.info({ host: address, port }, 'tessera listening');
 });
 
+/**
+ * Stop signal: report not ready at once (load balancers stop routing here),
+ * stop accepting, let every request that reached the server finish, close
+ * keep-alive connections as they go idle, then the pools. SHUTDOWN_TIMEOUT
+ * bounds the whole: past it the remaining connections are cut, and a pool
+ * that will not close (a partitioned database) does not keep the process up.
+ */
 async function shutdown(signal: string): Promise<void> {
-  logger.info({ signal }, 'shutting down');
-  const forced = setTimeout(() => server.closeAllConnections(), SHUTDOWN_GRACE_MS);
-  forced.unref();
+  const timeoutMs = config.shutdownTimeout * 1000;
+  logger.info({ signal, timeoutMs }, 'shutting down');
+  tessera.readiness.drain();
   stopPruning();
-  server.closeIdleConnections();
-  await new Promise<void>((resolve) => server.close(() => resolve()));
+  const { forced } = await drainable.drain(timeoutMs);
+  const closing = setTimeout(() => {
+    logger.warn('shutdown: closing the database pool timed out');
+    process.exit(0);
+  }, 2_000);
+  closing.unref();
   await tessera.close();
   await db.destroy();
+  logger.info({ forced }, 'stopped');
   process.exit(0);
 }
 process.once('SIGTERM', () => void shutdown('SIGTERM'));

@@ -3,9 +3,9 @@ import type { AuthMiddleware } from '../auth/middleware.ts';
 import type { TesseraState } from '../auth/state.ts';
 import type { AuditService } from '../audit/service.ts';
 import { AppError } from '../errors/app-error.ts';
-import { parseNumericId } from '../http/ids.ts';
+import { parseNumericId, parseSessionId } from '../http/ids.ts';
 import { originOf } from '../http/origin.ts';
-import { page } from '../http/pagination.ts';
+import { NO_SUCH_ID, page } from '../http/pagination.ts';
 import { parseInput } from '../http/validate.ts';
 import { API_PREFIX } from '../http/api-prefix.ts';
 import { presentSession } from '../sessions/present.ts';
@@ -17,6 +17,12 @@ import type { AdminService } from './service.ts';
 function userIdParam(raw: string | undefined): number {
   const id = parseNumericId(raw);
   if (id === undefined) throw new AppError('not_found', 'No such user.');
+  return id;
+}
+
+function sessionIdParam(raw: string | undefined): string {
+  const id = parseSessionId(raw);
+  if (id === undefined) throw new AppError('not_found', 'No such session.');
   return id;
 }
 
@@ -54,12 +60,16 @@ export function adminRoutes(deps: {
   });
 
   router.delete('/sessions/:id', adminOnly, async (ctx) => {
-    await admin.revokeSession(ctx.params.id ?? '', originOf(ctx));
+    await admin.revokeSession(sessionIdParam(ctx.params.id), originOf(ctx));
     ctx.status = 204;
   });
 
   router.get('/audit', adminOnly, async (ctx) => {
     const query = parseInput(auditQuery, ctx.query);
+    if (query.user_id === NO_SUCH_ID) {
+      ctx.body = page([], 0, query); // an id no row can have: nothing to ask the database
+      return;
+    }
     ctx.body = await audit.list({ userId: query.user_id, type: query.type }, query);
   });
 

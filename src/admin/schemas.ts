@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { AUDIT_EVENT_TYPES } from '../audit/events.ts';
-import { paginationQuery, queryInteger } from '../http/pagination.ts';
-import { booleanField } from '../http/validate.ts';
+import { paginationQuery, queryId } from '../http/pagination.ts';
+import { booleanField, plainText } from '../http/validate.ts';
 
 export const updateUserBody = z
   .object({
@@ -14,10 +14,10 @@ export const updateUserBody = z
   });
 
 export const listUsersQuery = paginationQuery.extend({
-  q: z.string({ error: 'must be given once' }).max(254).optional(),
+  q: plainText(z.string({ error: 'must be given once' }).max(254)).optional(),
 });
 
 export const auditQuery = paginationQuery.extend({
-  user_id: queryInteger({ min: 1, max: Number.MAX_SAFE_INTEGER }).optional(),
+  user_id: queryId().optional(),
   type: z.enum(AUDIT_EVENT_TYPES, { error: 'is not a known event type' }).optional(),
 });

@@ -69,6 +69,11 @@ const schema = z
     HOST: z.string().min(1).default('0.0.0.0'),
     DATABASE_URL: z.string().min(1).default('./data/tessera.sqlite'),
     DATABASE_POOL_MAX: wholeNumber(10, 1, 1000),
+    DATABASE_TIMEOUT: seconds(5),
+    SHUTDOWN_TIMEOUT: seconds(10),
+    HTTP_HEADERS_TIMEOUT: seconds(20),
+    HTTP_REQUEST_TIMEOUT: seconds(30),
+    HTTP_KEEP_ALIVE_TIMEOUT: seconds(5),
     REDIS_URL: optionalText.pipe(
       z.string().regex(/^rediss?:\/\//, 'must be a redis:// or rediss:// URL').optional(),
     ),
@@ -135,6 +140,14 @@ const schema = z
         message: 'must not be lower than LOGIN_THROTTLE_THRESHOLD',
       });
     }
+    if (env.HTTP_HEADERS_TIMEOUT > env.HTTP_REQUEST_TIMEOUT) {
+      // Node refuses a headers timeout longer than the request timeout.
+      issues.addIssue({
+        code: 'custom',
+        path: ['HTTP_HEADERS_TIMEOUT'],
+        message: 'must not be longer than HTTP_REQUEST_TIMEOUT',
+      });
+    }
     if (env.SESSION_IDLE_TTL > env.SESSION_MAX_TTL) {
       issues.addIssue({
         code: 'custom',
@@ -151,6 +164,16 @@ export interface Config {
   readonly databaseUrl: string;
   /** Most connections in the PostgreSQL pool (SQLite always uses one). */
   readonly databasePoolMax: number;
+  /** Seconds to get a connection, open one, or run one statement before answering 503. */
+  readonly databaseTimeout: number;
+  /** Seconds a stop signal gives in-flight requests before the remaining connections are cut. */
+  readonly shutdownTimeout: number;
+  /** Node's server timeouts, in seconds: whole headers, whole request, idle keep-alive socket. */
+  readonly httpTimeouts: {
+    readonly headers: number;
+    readonly request: number;
+    readonly keepAlive: number;
+  };
   readonly redisUrl: string | undefined;
   /** Prefix of every Redis key, so several deployments can share one Redis. */
   readonly redisKeyPrefix: string;
@@ -227,6 +250,13 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
     host: parsed.HOST,
     databaseUrl: parsed.DATABASE_URL,
     databasePoolMax: parsed.DATABASE_POOL_MAX,
+    databaseTimeout: parsed.DATABASE_TIMEOUT,
+    shutdownTimeout: parsed.SHUTDOWN_TIMEOUT,
+    httpTimeouts: Object.freeze({
+      headers: parsed.HTTP_HEADERS_TIMEOUT,
+      request: parsed.HTTP_REQUEST_TIMEOUT,
+      keepAlive: parsed.HTTP_KEEP_ALIVE_TIMEOUT,
+    }),
     redisUrl: parsed.REDIS_URL,
     redisKeyPrefix: parsed.REDIS_KEY_PREFIX,
     accessTokenTtl: parsed.ACCESS_TOKEN_TTL,

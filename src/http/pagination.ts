@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { MAX_ROW_ID } from './ids.ts';
 
 export const DEFAULT_PAGE_LIMIT = 20;
 export const MAX_PAGE_LIMIT = 100;
@@ -19,6 +20,27 @@ export function queryInteger(options: { min: number; max: number }) {
         .min(options.min, { message: `must be at least ${options.min}` })
         .max(options.max, { message: `must be at most ${options.max}` }),
     );
+}
+
+/** What a query-string id that no row can have (0, 2^31 and up) parses to. */
+export const NO_SUCH_ID = null;
+
+/**
+ * A query-string id filter (`?user_id=`). Digits that no row can have (0,
+ * 2^31 and up, twenty digits) are an id of the right shape that is simply
+ * unknown: the list is empty, the database is not asked, nothing fails.
+ * Anything but digits is not an id at all: `validation_failed`.
+ */
+export function queryId() {
+  return z
+    .string({ error: 'must be given once, as a whole number' })
+    .regex(/^\d+$/, { message: 'must be a whole number' })
+    .transform((digits) => {
+      // Leading zeros are harmless here ("007" is 7); the length test keeps Number() exact.
+      const significant = digits.replace(/^0+/, '');
+      const id = significant.length <= 10 ? Number(significant) : Infinity;
+      return id >= 1 && id <= MAX_ROW_ID ? id : NO_SUCH_ID;
+    });
 }
 
 /** `offset` and `limit` of a list endpoint. */

@@ -37,6 +37,45 @@ export function requiredString(): z.ZodString {
   });
 }
 
+/**
+ * C0 control characters and DEL. PostgreSQL refuses NUL in text outright (a
+ * 500 where SQLite would store it), and the others have no business in a
+ * name or title a person reads.
+ */
+const CONTROL_CHARACTER = /[\u0000-\u001F\u007F]/;
+/** The same, but tabs and line breaks are text in a post's body. */
+const CONTROL_CHARACTER_BUT_WHITESPACE = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F]/;
+/**
+ * A UTF-16 surrogate that is not half of a pair (`"\ud800"` in JSON). With
+ * the `u` flag a well-formed pair is one code point and does not match.
+ * Encoding such a string to UTF-8 silently turns it into U+FFFD, so two
+ * different inputs would be stored (or hashed) as the same text.
+ */
+const LONE_SURROGATE = /[\uD800-\uDFFF]/u;
+
+/** True when `value` is well-formed UTF-16 (String.prototype.isWellFormed, ES2024). */
+export function isWellFormedText(value: string): boolean {
+  return !LONE_SURROGATE.test(value);
+}
+
+/**
+ * Adds the checks every stored text field needs: well-formed Unicode, and
+ * no control characters (`multiline` lets tabs, CR and LF through).
+ */
+export function plainText<Schema extends z.ZodString>(
+  schema: Schema,
+  options: { multiline?: boolean } = {},
+): Schema {
+  const controls = options.multiline ? CONTROL_CHARACTER_BUT_WHITESPACE : CONTROL_CHARACTER;
+  return schema
+    .refine(isWellFormedText, { message: 'must be valid Unicode text (no lone surrogates)' })
+    .refine((value) => !controls.test(value), {
+      message: options.multiline
+        ? 'must not contain control characters other than tab and line breaks'
+        : 'must not contain control characters',
+    }) as Schema;
+}
+
 /** A boolean field: only JSON true/false, never "true". */
 export function booleanField(): z.ZodBoolean {
   return z.boolean({

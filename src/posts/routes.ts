@@ -2,7 +2,7 @@ import Router from '@koa/router';
 import type { AuthMiddleware } from '../auth/middleware.ts';
 import { signedIn, type TesseraState } from '../auth/state.ts';
 import { parseNumericId } from '../http/ids.ts';
-import { page } from '../http/pagination.ts';
+import { NO_SUCH_ID, page } from '../http/pagination.ts';
 import { parseInput } from '../http/validate.ts';
 import { API_PREFIX } from '../http/api-prefix.ts';
 import type { PostRow } from './repository.ts';
@@ -31,6 +31,10 @@ export function postsRoutes(deps: { posts: PostsService; auth: AuthMiddleware })
 
   router.get('/posts', auth.optionalAuth(), async (ctx) => {
     const query = parseInput(listPostsQuery, ctx.query);
+    if (query.user_id === NO_SUCH_ID) {
+      ctx.body = page([], 0, query); // an id no row can have: nothing to ask the database
+      return;
+    }
     const { rows, total } = await posts.list({ userId: query.user_id }, query);
     ctx.body = page(rows.map(presentPost), total, query);
   });

@@ -1,14 +1,20 @@
 import { z } from 'zod';
-import { paginationQuery, queryInteger } from '../http/pagination.ts';
-import { requiredString } from '../http/validate.ts';
+import { paginationQuery, queryId } from '../http/pagination.ts';
+import { plainText, requiredString } from '../http/validate.ts';
 
-const title = requiredString()
-  .trim()
-  .min(1, { message: 'must not be empty' })
-  .max(200, { message: 'must be at most 200 characters' });
-const content = requiredString()
-  .min(1, { message: 'must not be empty' })
-  .max(10_000, { message: 'must be at most 10000 characters' });
+// Lengths in UTF-16 units, never more characters than the columns hold (title varchar(200)).
+const title = plainText(
+  requiredString()
+    .trim()
+    .min(1, { message: 'must not be empty' })
+    .max(200, { message: 'must be at most 200 characters' }),
+);
+const content = plainText(
+  requiredString()
+    .min(1, { message: 'must not be empty' })
+    .max(10_000, { message: 'must be at most 10000 characters' }),
+  { multiline: true },
+);
 
 export const createPostBody = z.object({ title, content });
 
@@ -20,5 +26,5 @@ export const updatePostBody = z
   });
 
 export const listPostsQuery = paginationQuery.extend({
-  user_id: queryInteger({ min: 1, max: Number.MAX_SAFE_INTEGER }).optional(),
+  user_id: queryId().optional(),
 });

@@ -1,11 +1,12 @@
 import Router from '@koa/router';
-import type { Clock } from '../clock.ts';
 import type { AuthMiddleware } from '../auth/middleware.ts';
 import { signedIn, type TesseraState } from '../auth/state.ts';
+import { parseSessionId } from '../http/ids.ts';
 import { preventCaching } from '../http/no-store.ts';
 import { originOf } from '../http/origin.ts';
 import { parseInput } from '../http/validate.ts';
 import { API_PREFIX } from '../http/api-prefix.ts';
+import { AppError } from '../errors/app-error.ts';
 import type { RateLimits } from '../rate-limit/policies.ts';
 import type { LoginFlow } from './login.ts';
 import { deviceNameFromUserAgent } from './device-name.ts';
@@ -20,10 +21,9 @@ export function sessionsRoutes(deps: {
   sessions: SessionsService;
   revocation: SessionRevocation;
   auth: AuthMiddleware;
-  clock: Clock;
   limits: Pick<RateLimits, 'login' | 'loginAccount' | 'refresh'>;
 }): Router<TesseraState> {
-  const { loginFlow, sessions, revocation, auth, clock, limits } = deps;
+  const { loginFlow, sessions, revocation, auth, limits } = deps;
   const router = new Router<TesseraState>({ prefix: API_PREFIX });
 
   router.post('/login', limits.login, limits.loginAccount, async (ctx) => {
@@ -33,14 +33,14 @@ export function sessionsRoutes(deps: {
     const deviceName = body.device_name ?? deviceNameFromUserAgent(origin.userAgent);
     const issued = await loginFlow.login(name, body.password, deviceName, origin);
     preventCaching(ctx);
-    ctx.body = presentTokenPair(issued, clock());
+    ctx.body = presentTokenPair(issued);
   });
 
   router.post('/refresh', limits.refresh, async (ctx) => {
     const body = parseInput(refreshBody, ctx.request.body);
     const issued = await sessions.rotateRefreshToken(body.refresh_token, originOf(ctx));
     preventCaching(ctx);
-    ctx.body = presentTokenPair(issued, clock());
+    ctx.body = presentTokenPair(issued);
   });
 
   router.post('/logout', auth.requireAuth(), async (ctx) => {
@@ -64,7 +64,9 @@ export function sessionsRoutes(deps: {
 
   router.delete('/sessions/:id', auth.requireAuth(), async (ctx) => {
     const userId = Number(signedIn(ctx).user.id);
-    await revocation.revokeOwnSession(userId, ctx.params.id ?? '', originOf(ctx));
+    const sessionId = parseSessionId(ctx.params.id);
+    if (sessionId === undefined) throw new AppError('not_found', 'No such session.');
+    await revocation.revokeOwnSession(userId, sessionId, originOf(ctx));
     ctx.status = 204;
   });
 

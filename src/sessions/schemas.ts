@@ -1,21 +1,23 @@
 import { z } from 'zod';
-import { booleanField, requiredString } from '../http/validate.ts';
+import { booleanField, isWellFormedText, plainText, requiredString } from '../http/validate.ts';
 import { ANY_PASSWORD } from '../users/schemas.ts';
 
-// Printable text only: no control characters in names people will read.
+// Printable text only: no control characters (C1 included) in names people will read.
 const deviceName = z
   .string({ error: 'must be a string' })
   .trim()
   .min(1, { message: 'must not be empty' })
   .max(100, { message: 'must be at most 100 characters' })
   .regex(/^[^\p{Cc}]*$/u, { message: 'must not contain control characters' })
+  .refine(isWellFormedText, { message: 'must be valid Unicode text (no lone surrogates)' })
   .nullable()
   .optional();
 
 export const loginBody = z
   .object({
-    username: z.string({ error: 'must be a string' }).max(254).optional(),
-    email: z.string({ error: 'must be a string' }).max(254).optional(),
+    // Only looked up, never stored, but PostgreSQL refuses a NUL even in a WHERE.
+    username: plainText(z.string({ error: 'must be a string' }).max(254)).optional(),
+    email: plainText(z.string({ error: 'must be a string' }).max(254)).optional(),
     password: ANY_PASSWORD,
     device_name: deviceName,
   })
