@@ -1,8 +1,7 @@
 /**
  * Every error code of the contract (../shared/API.md, "Errors") with its
- * status and default message. Two codes are Tessera's own additions for
- * cases the table does not name: `method_not_allowed` (405, with `Allow`)
- * and `not_ready` (503 from `/readyz`).
+ * status and default message. `method_not_allowed` (405, with `Allow`) is
+ * Tessera's own addition for a case the table does not name.
  */
 export const ERRORS = {
   invalid_json: { status: 400, message: 'The request body is not valid JSON.' },
@@ -34,7 +33,10 @@ export const ERRORS = {
   },
   rate_limited: { status: 429, message: 'Too many requests; try again later.' },
   internal_error: { status: 500, message: 'Internal error.' },
-  not_ready: { status: 503, message: 'The database is not reachable.' },
+  service_unavailable: {
+    status: 503,
+    message: 'The service is temporarily unavailable; try again shortly.',
+  },
 } as const satisfies Record<string, { status: number; message: string }>;
 
 export type ErrorCode = keyof typeof ERRORS;

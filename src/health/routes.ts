@@ -1,10 +1,17 @@
 import Router from '@koa/router';
-import type { Db } from '../db/connection.ts';
-import { AppError } from '../errors/app-error.ts';
 import type { TesseraState } from '../auth/state.ts';
+import { DATABASE_RETRY_AFTER_SECONDS } from '../http/error-handler.ts';
+import type { Readiness } from './readiness.ts';
 
-/** Liveness and readiness probes, at the root and without auth. */
-export function healthRoutes(db: Db): Router<TesseraState> {
+/**
+ * Liveness and readiness probes, at the root and without auth.
+ *
+ * `/readyz` answers `{status: "ready" | "degraded", database, redis}`
+ * (degraded: Redis is down, the instance still serves), or 503 with the
+ * error shape plus the same `database` and `redis` fields when the database
+ * is unreachable or the instance is shutting down.
+ */
+export function healthRoutes(readiness: Readiness): Router<TesseraState> {
   const router = new Router<TesseraState>();
 
   router.get('/healthz', (ctx) => {
@@ -12,12 +19,26 @@ export function healthRoutes(db: Db): Router<TesseraState> {
   });
 
   router.get('/readyz', async (ctx) => {
-    try {
-      await db.raw('select 1');
-      ctx.body = { status: 'ready' };
-    } catch {
-      throw new AppError('not_ready');
+    const report = await readiness.check();
+    // A probe's answer is about this moment; nobody between should keep it.
+    ctx.set('Cache-Control', 'no-store');
+    if (report.ready) {
+      ctx.body = {
+        status: report.redis === 'down' ? 'degraded' : 'ready',
+        database: report.database,
+        redis: report.redis,
+      };
+      return;
     }
+    // Built here, not thrown: the 503 carries fields beyond the error shape.
+    ctx.status = 503;
+    ctx.set('Retry-After', String(DATABASE_RETRY_AFTER_SECONDS));
+    ctx.body = {
+      error: 'service_unavailable',
+      message: report.reason,
+      database: report.database,
+      redis: report.redis,
+    };
   });
 
   return router;

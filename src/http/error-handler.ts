@@ -1,4 +1,5 @@
 import type { Context, Middleware } from 'koa';
+import { isDatabaseUnavailable, type OutageMonitor } from '../db/outage.ts';
 import { AppError } from '../errors/app-error.ts';
 import type { Logger } from '../logger.ts';
 import type { TesseraState } from '../auth/state.ts';
@@ -19,13 +20,25 @@ function send(ctx: Context, error: AppError): void {
   };
 }
 
+/** Seconds a client is asked to wait when the database is unavailable: short outages are the common ones. */
+export const DATABASE_RETRY_AFTER_SECONDS = 5;
+
+function databaseUnavailable(): AppError {
+  return new AppError('service_unavailable', undefined, {
+    headers: { 'Retry-After': String(DATABASE_RETRY_AFTER_SECONDS) },
+  });
+}
+
 /**
  * The one place where errors become responses, first in the chain.
- * An AppError becomes the contract's JSON; anything else is a bug: it is
+ * An AppError becomes the contract's JSON. A database that is unreachable,
+ * full or too slow is `503 service_unavailable` with `Retry-After`, counted
+ * by the outage monitor (which logs the outage once, not every request), so
+ * routes need no try/catch of their own. Anything else is a bug: it is
  * logged with its stack and answered as `internal_error` with the request id,
  * never with the stack or SQL. Bodiless 404/405 from routing get JSON too.
  */
-export function errorHandler(logger: Logger): Middleware<TesseraState> {
+export function errorHandler(logger: Logger, outage: OutageMonitor): Middleware<TesseraState> {
   return async (ctx, next) => {
     try {
       await next();
@@ -36,6 +49,11 @@ export function errorHandler(logger: Logger): Middleware<TesseraState> {
     } catch (caught) {
       if (caught instanceof AppError) {
         send(ctx, caught);
+        return;
+      }
+      if (isDatabaseUnavailable(caught)) {
+        outage.refused(caught);
+        send(ctx, databaseUnavailable());
         return;
       }
       logger.error({ err: caught, requestId: ctx.state.requestId }, 'unhandled error');

@@ -53,8 +53,15 @@ test('an unexpected failure is 500 internal_error with the request id and no int
 test('/healthz and /readyz answer without auth; /readyz fails when the database is gone', async (t) => {
   const { request, db } = await buildTestApp(t);
   t.deepEqual((await request.get('/healthz').expect(200)).body, { status: 'ok' });
-  t.deepEqual((await request.get('/readyz').expect(200)).body, { status: 'ready' });
+  const redis = process.env.TEST_REDIS_URL ? 'up' : 'off';
+  t.deepEqual((await request.get('/readyz').expect(200)).body, { status: 'ready', database: 'up', redis });
   await db.destroy();
   const notReady = await request.get('/readyz').expect(503);
-  t.is(notReady.body.error, 'not_ready');
+  t.deepEqual(notReady.body, {
+    error: 'service_unavailable',
+    message: 'The database is not reachable.',
+    database: 'down',
+    redis,
+  });
+  t.is(notReady.headers['retry-after'], '5');
 });
