@@ -1,6 +1,8 @@
 import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { z } from 'zod';
+import { USERNAME_PATTERN } from '../users/identity.ts';
+import { passwordProblem } from '../users/password-policy.ts';
 
 /**
  * Tessera's configuration, parsed once from the environment, validated and
@@ -133,6 +135,7 @@ const schema = z
         message: 'ADMIN_USERNAME and ADMIN_PASSWORD must be set together',
       });
     }
+    if (env.ADMIN_USERNAME && env.ADMIN_PASSWORD) adminProblems(env.ADMIN_USERNAME, env.ADMIN_PASSWORD, issues);
     if (env.LOGIN_THROTTLE_ACCOUNT_THRESHOLD < env.LOGIN_THROTTLE_THRESHOLD) {
       issues.addIssue({
         code: 'custom',
@@ -156,6 +159,24 @@ const schema = z
       });
     }
   });
+
+/**
+ * The start-up admin must pass the rules every account passes, checked here
+ * so a weak ADMIN_PASSWORD stops start-up with the one-line configuration
+ * message instead of failing later, mid-way, with a stack trace.
+ */
+function adminProblems(username: string, password: string, issues: z.RefinementCtx): void {
+  if (!USERNAME_PATTERN.test(username.normalize('NFKC'))) {
+    issues.addIssue({
+      code: 'custom',
+      path: ['ADMIN_USERNAME'],
+      message: 'must be 3 to 32 characters of A-Z a-z 0-9 . _ -',
+    });
+    return;
+  }
+  const problem = passwordProblem(password, { username: username.normalize('NFKC') });
+  if (problem) issues.addIssue({ code: 'custom', path: ['ADMIN_PASSWORD'], message: problem });
+}
 
 export interface Config {
   readonly port: number;
