@@ -14,7 +14,8 @@ import type { Invalidation } from './session-cache.ts';
  * but a network partition is silent: the socket stays open and messages
  * stop. So every instance publishes a heartbeat every HEARTBEAT_MS and
  * listens for its own; an instance that has not heard one for DEAF_AFTER_MS
- * (or whose subscription is down) is deaf: `hearing()` is false, and the
+ * (or whose subscription is down, or for which redis-status.ts counts Redis
+ * down) is deaf: `hearing()` is false, and the
  * cache stops trusting itself (session-cache.ts). When it hears again it may
  * have missed messages, so `onHearingAgain` empties the cache.
  */
@@ -54,8 +55,9 @@ export function createInvalidationBus(deps: {
   let beat = 0;
   let waiters: Array<() => void> = [];
 
+  // Redis counted down (a command failed or timed out) means deaf at once, before the heartbeat says so.
   const hearing = () =>
-    subscriber.status === 'ready' && Date.now() - lastBeatHeardMs < DEAF_AFTER_MS;
+    status.isUp() && subscriber.status === 'ready' && Date.now() - lastBeatHeardMs < DEAF_AFTER_MS;
 
   /** Notices changes of `hearing()`: logs them once and empties the cache on recovery. */
   function check(): void {
