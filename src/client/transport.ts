@@ -63,6 +63,9 @@ export function createTransport(options: TransportOptions) {
           headers: headersOf(spec, send, options.headers),
           body: spec.body === undefined ? undefined : JSON.stringify(spec.body),
           credentials: options.credentials,
+          // Never from or into the HTTP cache: answers carry personal data, and Chromium's cache
+          // lock would otherwise queue identical concurrent GETs behind each other.
+          cache: 'no-store',
           signal: controller.signal,
         });
         // The body is read under the same timer: a server that stalls mid-body is a timeout too.

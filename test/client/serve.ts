@@ -18,12 +18,22 @@ export interface SeenRequest {
  */
 export async function serveTessera(
   t: ExecutionContext,
-  options: { env?: Record<string, string>; before?: (request: SeenRequest) => Promise<void> } = {},
+  options: {
+    env?: Record<string, string>;
+    before?: (request: SeenRequest) => Promise<void>;
+    /** Files served beside the API on the same origin (a test page, an SDK bundle), by path. */
+    files?: Record<string, { type: string; body: string }>;
+  } = {},
 ) {
   const app = await buildTestApp(t, { env: options.env });
   const requests: SeenRequest[] = [];
   const handle = app.tessera.app.callback();
   const server = createServer((req: IncomingMessage, res: ServerResponse) => {
+    const file = options.files?.[req.url ?? ''];
+    if (file) {
+      res.writeHead(200, { 'Content-Type': file.type, 'Cache-Control': 'no-store' }).end(file.body);
+      return;
+    }
     const seen: SeenRequest = { method: req.method ?? '', path: req.url ?? '', authorization: req.headers.authorization };
     requests.push(seen);
     res.on('finish', () => (seen.status = res.statusCode));
