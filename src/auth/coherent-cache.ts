@@ -8,7 +8,7 @@ import { watchRevocations, type RevocationWatch } from './revocation-watch.ts';
 import { createSessionCache, NO_SESSION_CACHE, type SessionCache } from './session-cache.ts';
 
 /** How often the revocation counters are polled: the bound on cross-process staleness without Redis. */
-export const REVOCATION_POLL_MS = 30;
+export const REVOCATION_POLL_MS = 20;
 /** Polls older than this (the database unreachable or stuck) no longer vouch for the cache. */
 const POLL_STALE_AFTER_MS = 500;
 
@@ -27,7 +27,7 @@ export interface CoherentCache {
  *
  * - the invalidation bus (Redis pub/sub): precise and about 2 ms, when Redis
  *   is configured and heard;
- * - the revocation watch (polling `revocation_epochs` every 30 ms): catches
+ * - the revocation watch (polling `revocation_epochs` every 20 ms): catches
  *   what the bus missed or never carried (the CLI, a lost publish, no Redis).
  *
  * The cache answers only while it can hear: with Redis configured, while the
@@ -61,6 +61,7 @@ export function createCoherentCache(deps: {
         origin,
         intervalMs: REVOCATION_POLL_MS,
         staleAfterMs: POLL_STALE_AFTER_MS,
+        deliveryExpected: () => bus?.hearing() ?? false,
         onMissed: emptyCache,
         logger,
       })

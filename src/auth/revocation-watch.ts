@@ -13,7 +13,8 @@ import { readRevocationEpochs } from './revocation-epochs.ts';
  * `intervalMs`. A counter that moved is fine when the invalidation bus
  * already delivered every one of those revocations (each message carries the
  * counter value it committed with); otherwise something was missed and the
- * whole cache is emptied (`onMissed`). Nothing is known about what the
+ * whole cache is emptied (`onMissed`), at the latest two polls after the
+ * commit. Nothing is known about what the
  * missed revocation was, so emptying is the only safe answer; it costs one
  * database read per active token, once.
  *
@@ -36,14 +37,23 @@ export function watchRevocations(deps: {
   origin: string;
   intervalMs: number;
   staleAfterMs: number;
+  /**
+   * True while the bus is expected to deliver (Redis heard). A message is
+   * published a moment after its commit, so a poll can see a counter move
+   * just before its message arrives; the counter then gets one more poll
+   * before it counts as missed, instead of emptying the cache for nothing.
+   */
+  deliveryExpected: () => boolean;
   onMissed: () => void;
   logger: Logger;
 }): RevocationWatch {
-  const { db, origin, intervalMs, staleAfterMs, onMissed, logger } = deps;
+  const { db, origin, intervalMs, staleAfterMs, deliveryExpected, onMissed, logger } = deps;
   /** The counter value of each origin that this process has accounted for. */
   const known = new Map<string, number>();
   /** Values delivered by the bus above `known`, per origin. */
   const delivered = new Map<string, Set<number>>();
+  /** Origins whose counter moved without all its messages at the last poll (given one more poll). */
+  const awaiting = new Set<string>();
   let lastSuccessMs = 0;
   let first = true;
   let failing = false;
@@ -64,10 +74,22 @@ export function watchRevocations(deps: {
       if (before === row.epoch) continue;
       // A counter seen for the first time starts from 0; one that went down was pruned and re-created.
       const from = before === undefined ? 0 : before;
-      if (!first && (row.epoch < from || !allDelivered(row.origin, from, row.epoch))) missed = true;
+      if (!first && (row.epoch < from || !allDelivered(row.origin, from, row.epoch))) {
+        if (row.epoch > from && deliveryExpected() && !awaiting.has(row.origin)) {
+          awaiting.add(row.origin);
+          continue;
+        }
+        missed = true;
+      }
+      awaiting.delete(row.origin);
       known.set(row.origin, row.epoch);
       const values = delivered.get(row.origin);
       if (values) for (const epoch of values) if (epoch <= row.epoch) values.delete(epoch);
+    }
+    // A counter pruned away (its process idle for a day) starts from 0 if it ever comes back.
+    if (known.size > rows.length) {
+      const present = new Set(rows.map((row) => row.origin));
+      for (const source of known.keys()) if (!present.has(source)) known.delete(source);
     }
     first = false;
     if (missed) onMissed();

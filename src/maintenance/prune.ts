@@ -1,4 +1,5 @@
 import { deleteAuditEvents, findAuditIdsBefore } from '../audit/repository.ts';
+import { deleteIdleRevocationEpochs } from '../auth/revocation-epochs.ts';
 import type { Clock } from '../clock.ts';
 import type { Db } from '../db/connection.ts';
 import type { Logger } from '../logger.ts';
@@ -23,6 +24,14 @@ export interface PruneCounts {
   auditEvents: number;
 }
 
+/**
+ * A process's revocation counter (auth/revocation-epochs.ts) is forgotten a
+ * day after its last revocation: by then it has long stopped running (a CLI
+ * run, an old instance), or, if it still runs, its next revocation simply
+ * starts a new counter, which the other instances treat as news and act on.
+ */
+const IDLE_EPOCH_RETENTION_MS = 24 * 3600 * 1000;
+
 async function deleteInBatches<Id>(
   find: (limit: number) => Promise<Id[]>,
   remove: (ids: Id[]) => Promise<number>,
@@ -42,6 +51,7 @@ export async function pruneExpired(db: Db, clock: Clock, retention: Retention): 
   const now = clock().getTime();
   const sessionCutoff = new Date(now - retention.sessionRetention * 1000).toISOString();
   const auditCutoff = new Date(now - retention.auditRetention * 1000).toISOString();
+  await deleteIdleRevocationEpochs(db, new Date(now - IDLE_EPOCH_RETENTION_MS).toISOString());
   return {
     sessions: await deleteInBatches(
       (limit) => findPrunableSessionIds(db, sessionCutoff, limit),

@@ -25,7 +25,7 @@ export async function twoInstancesOnRedis(t: ExecutionContext, env: Record<strin
     });
     t.teardown(() => tessera.close());
     await tessera.ready();
-    return { request: supertest(app.callback()), cache: tessera.cache };
+    return { request: supertest(app.callback()), cache: tessera.cache, db };
   };
   return [await instance(), await instance()] as const;
 }
