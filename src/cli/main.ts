@@ -2,24 +2,17 @@
  * `npm run cli -- <command>`: operator commands against the configured
  * database. See `npm run cli -- --help`.
  */
-import { createInterface } from 'node:readline';
 import { systemClock } from '../clock.ts';
 import { ConfigError, loadConfig } from '../config/config.ts';
 import { createDb } from '../db/connection.ts';
 import { migrateToLatest } from '../db/migrate.ts';
-import { createTessera } from '../tessera.ts';
+import { isDatabaseUnavailable } from '../db/outage.ts';
+import { createTessera, type Tessera } from '../tessera.ts';
 import { runCommand } from './commands.ts';
+import { readPassword } from './read-password.ts';
 
-/** The first line of standard input: `echo "$PASSWORD" | npm run cli -- create-admin root`. */
-async function readPasswordFromStdin(): Promise<string> {
-  if (process.stdin.isTTY) process.stderr.write('Password: ');
-  const lines = createInterface({ input: process.stdin, terminal: false });
-  for await (const line of lines) {
-    lines.close();
-    return line;
-  }
-  return '';
-}
+/** The longest the CLI waits for its connections to close once the command is done. */
+const CLOSE_TIMEOUT_MS = 2_000;
 
 let config;
 try {
@@ -30,18 +23,42 @@ try {
   process.exit(1);
 }
 
-const db = createDb(config.databaseUrl, { poolMax: config.databasePoolMax });
+const db = createDb(config.databaseUrl, {
+  poolMax: config.databasePoolMax,
+  timeoutSeconds: config.databaseTimeout,
+});
+let tessera: Tessera | undefined;
 try {
   await migrateToLatest(db);
-  const tessera = createTessera({ db, config });
+  tessera = createTessera({ db, config });
   process.exitCode = await runCommand(process.argv.slice(2), {
     tessera,
     db,
     config,
     clock: systemClock,
     print: (line) => console.log(line),
-    readPassword: readPasswordFromStdin,
+    readPassword: () => readPassword(process.stdin, process.stderr),
   });
+} catch (error) {
+  if (!isDatabaseUnavailable(error)) throw error;
+  console.error(`database unavailable: ${(error as Error).message}`);
+  process.exitCode = 1;
 } finally {
-  await db.destroy();
+  await closeEverything(tessera);
+}
+
+/**
+ * Close what the command opened (Tessera's Redis client and subscription,
+ * its lookup connections, the pool), each bounded: an unreachable Redis or
+ * database must not keep an operator's terminal waiting. If anything still
+ * holds the event loop after that, the unref'd timer ends the process; it
+ * never fires when everything closed, because the process has exited first.
+ */
+async function closeEverything(opened: Tessera | undefined): Promise<void> {
+  const closing = (async () => {
+    await opened?.close().catch(() => {});
+    await db.destroy().catch(() => {});
+  })();
+  await Promise.race([closing, new Promise((resolve) => setTimeout(resolve, CLOSE_TIMEOUT_MS).unref())]);
+  setTimeout(() => process.exit(), CLOSE_TIMEOUT_MS).unref();
 }
