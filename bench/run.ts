@@ -11,7 +11,7 @@
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -52,7 +52,22 @@ interface Row {
   p50: number;
   p99: number;
   max?: number;
+  /** The server process's CPU time (user + system) per request, in microseconds. */
+  cpuMicros?: number;
   note?: string;
+}
+
+/**
+ * CPU seconds (user + system) the process `pid` has used so far, from
+ * /proc: the server's own cost, whether or not the load generator keeps it
+ * busy. Clock ticks are 10 ms; a scenario of several seconds spends
+ * hundreds of them, so the figure is good to about 1 %.
+ */
+function cpuSeconds(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  // Fields 14 and 15 of proc(5) (utime, stime), counted from the state field (3).
+  return (Number(fields[11]) + Number(fields[12])) / 100;
 }
 
 // ---- servers ---------------------------------------------------------------
@@ -111,9 +126,12 @@ async function loadMe(url: string, tokens: string[], seconds = DURATION, connect
   });
 }
 
-async function measureMe(scenario: string, url: string, tokens: string[]): Promise<Row> {
+async function measureMe(scenario: string, server: Server, tokens: string[]): Promise<Row> {
+  const { url } = server;
   await loadMe(url, tokens, 2); // warm-up: JIT, caches, connections
+  const cpuBefore = cpuSeconds(server.child.pid!);
   const result = await loadMe(url, tokens);
+  const cpu = cpuSeconds(server.child.pid!) - cpuBefore;
   if (result.non2xx > 0 || result.errors > 0) {
     throw new Error(`${scenario}: ${result.non2xx} non-2xx and ${result.errors} errors`);
   }
@@ -123,6 +141,7 @@ async function measureMe(scenario: string, url: string, tokens: string[]): Promi
     p50: result.latency.p50,
     p99: result.latency.p99,
     max: result.latency.max,
+    cpuMicros: (cpu * 1e6) / result.requests.total,
   };
 }
 
@@ -134,7 +153,7 @@ async function benchServer(
 ): Promise<Row> {
   const server = await startServer(script, env);
   try {
-    return await measureMe(scenario, server.url, tokens);
+    return await measureMe(scenario, server, tokens);
   } finally {
     await stopServer(server);
   }
@@ -311,6 +330,37 @@ async function pruneUnderLoad(env: Record<string, string>, seeded: Seeded): Prom
   }
 }
 
+/**
+ * What noticing other processes' revocations costs (auth/revocation-watch.ts
+ * polls the revocation counters every 20 ms while the cache is on): the
+ * server's CPU over a quiet stretch, cache on (polling) against cache off
+ * (no poll), as a share of one core.
+ */
+async function idlePollingCost(env: Record<string, string>): Promise<Row> {
+  const idleCpu = async (extra: Record<string, string>) => {
+    const server = await startServer('tessera.ts', { ...env, ...extra });
+    try {
+      await new Promise((resolve) => setTimeout(resolve, 1000));
+      const before = cpuSeconds(server.child.pid!);
+      await new Promise((resolve) => setTimeout(resolve, DURATION * 1000));
+      return (cpuSeconds(server.child.pid!) - before) / DURATION;
+    } finally {
+      await stopServer(server);
+    }
+  };
+  const polling = await idleCpu({ AUTH_CACHE: 'on' });
+  const quiet = await idleCpu({ AUTH_CACHE: 'off' });
+  return {
+    scenario: 'idle server: revocation polling every 20 ms',
+    requestsPerSecond: 0,
+    p50: 0,
+    p99: 0,
+    note:
+      `CPU ${(polling * 100).toFixed(2)} % of a core polling vs ${(quiet * 100).toFixed(2)} % not ` +
+      `(= ${(((polling - quiet) * 1e6) / 50).toFixed(0)} µs per poll)`,
+  };
+}
+
 // ---- main ------------------------------------------------------------------
 
 async function seededSqlite(directory: string, sessions: number, expired: number) {
@@ -324,14 +374,19 @@ async function seededSqlite(directory: string, sessions: number, expired: number
   return { file, seeded };
 }
 
-function printTable(rows: Row[], bare: number, jwt: number): void {
+function printTable(rows: Row[], bare: Row, jwt: number): void {
+  const cpu = (row: Row) =>
+    row.cpuMicros === undefined
+      ? '| | '
+      : `| ${row.cpuMicros.toFixed(1)} | ${(row.cpuMicros / bare.cpuMicros!).toFixed(2)}x `;
   const lines = [
-    '| scenario | req/s | p50 ms | p99 ms | vs bare Koa | vs JWT | notes |',
-    '|---|---:|---:|---:|---:|---:|---|',
+    '| scenario | req/s | p50 ms | p99 ms | vs bare Koa | vs JWT | server CPU µs/req | CPU vs bare | notes |',
+    '|---|---:|---:|---:|---:|---:|---:|---:|---|',
     ...rows.map(
       (row) =>
         `| ${row.scenario} | ${Math.round(row.requestsPerSecond)} | ${row.p50.toFixed(1)} | ${row.p99.toFixed(1)} | ` +
-        `${(row.requestsPerSecond / bare).toFixed(2)} | ${(row.requestsPerSecond / jwt).toFixed(2)} | ${row.note ?? ''} |`,
+        `${(row.requestsPerSecond / bare.requestsPerSecond).toFixed(2)} | ${(row.requestsPerSecond / jwt).toFixed(2)} ` +
+        `${cpu(row)}| ${row.note ?? ''} |`,
     ),
   ];
   console.log(lines.join('\n'));
@@ -349,6 +404,14 @@ async function main(): Promise<void> {
     const ceiling = await benchServer('Koa + SHA-256 + Map (the in-memory ceiling)', 'map-koa.ts', seeded.accessTokens, sqlite);
     rows.push(bare, jwt, deferred, ceiling);
     rows.push(await benchServer(`Tessera, cache on (${SESSIONS} sessions)`, 'tessera.ts', seeded.accessTokens, sqlite));
+    // Redis configured but unreachable (nothing listens on port 1): the instance is deaf, so its
+    // cache reads through to the database (README, "Failure modes").
+    rows.push(
+      await benchServer('Tessera, cache on, Redis unreachable: read-through', 'tessera.ts', seeded.accessTokens, {
+        ...sqlite,
+        REDIS_URL: 'redis://127.0.0.1:1',
+      }),
+    );
     rows.push(
       await benchServer(`Tessera, cache off: batched prepared SQLite lookups (${SESSIONS} sessions)`, 'tessera.ts', seeded.accessTokens, {
         ...sqlite,
@@ -356,6 +419,7 @@ async function main(): Promise<void> {
       }),
     );
     if (options.postgres) rows.push(await postgresMisses(directory));
+    rows.push(await idlePollingCost(sqlite));
     if (!options['hot-path-only']) {
       rows.push(...(await loginLoad(sqlite, seeded)));
       rows.push(await loginLatency(sqlite, seeded));
@@ -364,7 +428,7 @@ async function main(): Promise<void> {
 
     console.log(`\nTessera bench, ${new Date().toISOString().slice(0, 10)}, ${DURATION} s per scenario, ` +
       `${CONNECTIONS} connections, server pinned to core ${SERVER_CORE}\n`);
-    printTable(rows, bare.requestsPerSecond, jwt.requestsPerSecond);
+    printTable(rows, bare, jwt.requestsPerSecond);
   } finally {
     rmSync(directory, { recursive: true, force: true });
   }
