@@ -1,6 +1,7 @@
 import test from 'ava';
-import { auditRows, buildTestApp } from '../helpers/app.ts';
+import { auditRows } from '../helpers/app.ts';
 import { waitFor } from '../helpers/fault-proxy.ts';
+import { buildCountingApp as buildTestApp } from '../helpers/memory-counters.ts';
 
 test('a flood of 3,000 refused requests writes one summarised rate_limited event, with the count', async (t) => {
   const app = await buildTestApp(t, { env: { RATE_LIMIT_GLOBAL: '5/60' } });

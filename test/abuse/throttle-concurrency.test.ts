@@ -1,29 +1,24 @@
 import test, { type ExecutionContext } from 'ava';
-import supertest from 'supertest';
-import { createApp } from '../../src/app.ts';
-import { parseConfig } from '../../src/config/config.ts';
-import { createPasswordHasher, type PasswordHasher } from '../../src/crypto/passwords.ts';
-import { auditRows, bearer, PASSWORD, TEST_ARGON2 } from '../helpers/app.ts';
-import { openTestDb, openTestRedis, TEST_DATABASE_URL } from '../helpers/database.ts';
+import { auditRows, bearer, PASSWORD } from '../helpers/app.ts';
+import { buildCountingApp } from '../helpers/memory-counters.ts';
 
-/** An app whose argon2 verifications are counted, behind one trusted proxy (X-Forwarded-For picks the client). */
-async function countingApp(t: ExecutionContext, env: Record<string, string> = {}) {
-  const inner = createPasswordHasher(TEST_ARGON2);
-  const counted = { verifications: 0 };
-  const passwords: PasswordHasher = {
-    hash: (password) => inner.hash(password),
-    needsRehash: (hash) => inner.needsRehash(hash),
-    verify: (hash, password) => {
-      counted.verifications += 1;
-      return inner.verify(hash, password);
-    },
-  };
-  const config = parseConfig({ DATABASE_URL: TEST_DATABASE_URL, TRUST_PROXY: 'true', ...env });
-  const db = await openTestDb(t);
-  const { app, tessera } = createApp({ db, config, passwords, ...(await openTestRedis(t)) });
-  t.teardown(() => tessera.close());
-  await tessera.ready();
-  return { request: supertest(app.callback()), db, counted };
+/**
+ * An app behind one trusted proxy (X-Forwarded-For picks the client), with
+ * counted argon2 verifications; the burst tests count on Redis under the
+ * scale suite, the rule tests in memory (memory-counters.ts). A long first
+ * delay: on a busy machine a burst can take more than a second to arrive.
+ */
+function countingApp(t: ExecutionContext, env: Record<string, string> = {}, redis = false) {
+  return buildCountingApp(t, { env: { TRUST_PROXY: 'true', LOGIN_THROTTLE_BASE_DELAY: '60', ...env }, redis });
+}
+
+/**
+ * At most THRESHOLD verifications per store the counts lived in: each time
+ * a Redis command times out (a loaded machine, 250 ms) the instance counts
+ * in fresh memory until Redis is back, as it must in an outage.
+ */
+function allowed(app: App): number {
+  return 5 * (1 + 2 * app.counted.redisDowns);
 }
 
 type App = Awaited<ReturnType<typeof countingApp>>;
@@ -44,14 +39,14 @@ async function registerAmy(app: App) {
 }
 
 test('a burst of 25 wrong passwords in parallel reaches argon2 at most THRESHOLD times', async (t) => {
-  const app = await countingApp(t);
+  const app = await countingApp(t, {}, true);
   await registerAmy(app);
   app.counted.verifications = 0;
   const burst = await Promise.all(
     Array.from({ length: 25 }, () => loginFrom(app, ATTACKER, { username: 'amy', password: 'wrong guess' })),
   );
   const statuses = burst.map((response) => response.status);
-  t.true(app.counted.verifications <= 5, `${app.counted.verifications} verifications`);
+  t.true(app.counted.verifications <= allowed(app), `${app.counted.verifications} verifications`);
   t.is(statuses.filter((status) => status === 401).length, app.counted.verifications);
   t.is(statuses.filter((status) => status === 429).length, 25 - app.counted.verifications);
   for (const response of burst.filter((r) => r.status === 429)) {
@@ -61,7 +56,7 @@ test('a burst of 25 wrong passwords in parallel reaches argon2 at most THRESHOLD
 });
 
 test('username and email share one budget, in parallel too', async (t) => {
-  const app = await countingApp(t);
+  const app = await countingApp(t, {}, true);
   await registerAmy(app);
   app.counted.verifications = 0;
   const burst = await Promise.all(
@@ -71,7 +66,7 @@ test('username and email share one budget, in parallel too', async (t) => {
         : { email: 'Amy@Example.com', password: 'wrong guess' }),
     ),
   );
-  t.true(app.counted.verifications <= 5, `${app.counted.verifications} verifications`);
+  t.true(app.counted.verifications <= allowed(app), `${app.counted.verifications} verifications`);
   t.true(burst.some((response) => response.status === 429));
 });
 
@@ -118,7 +113,7 @@ test('the account as a whole is slowed at LOGIN_THROTTLE_ACCOUNT_THRESHOLD, from
 });
 
 test('PUT /me/password with a stolen token: a burst of wrong current passwords reaches argon2 at most THRESHOLD times', async (t) => {
-  const app = await countingApp(t);
+  const app = await countingApp(t, {}, true);
   const amy = await registerAmy(app);
   const tokens = (await loginFrom(app, OWNER, { username: 'amy', password: PASSWORD }).expect(200)).body;
   const hashBefore = (await app.db('users').where({ id: amy.id }).first()).password_hash;
@@ -132,7 +127,7 @@ test('PUT /me/password with a stolen token: a burst of wrong current passwords r
         .send({ current_password: 'wrong guess', new_password: 'a brand new passphrase' }),
     ),
   );
-  t.true(app.counted.verifications <= 5, `${app.counted.verifications} verifications`);
+  t.true(app.counted.verifications <= allowed(app), `${app.counted.verifications} verifications`);
   t.is(burst.filter((response) => response.status === 400).length, app.counted.verifications);
   t.is(burst.filter((response) => response.status === 429).length, 25 - app.counted.verifications);
   // Throttled before the password is checked: even the right one waits, and nothing changes.
