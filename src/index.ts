@@ -5,7 +5,7 @@
 export { createTessera, API_PREFIX, type Tessera, type TesseraDependencies } from './tessera.ts';
 export { createApp } from './app.ts';
 export type { AuthMiddleware } from './auth/middleware.ts';
-export type { AuthSession, AuthUser, TesseraContext, TesseraState } from './auth/state.ts';
+export type { AuthSession, AuthToken, AuthUser, TesseraContext, TesseraState } from './auth/state.ts';
 export { parseConfig, loadConfig, type Config } from './config/config.ts';
 export { createDb, type Db } from './db/connection.ts';
 export { migrateToLatest } from './db/migrate.ts';

@@ -47,6 +47,13 @@ import { sessionsRoutes } from './sessions/routes.ts';
 import { createSessionsService } from './sessions/service.ts';
 import { usersRoutes } from './users/routes.ts';
 import { createUsersService } from './users/service.ts';
+import { createTokenLookup } from './tokens/lookup.ts';
+import { tokensRoutes } from './tokens/routes.ts';
+import { createTokensService } from './tokens/service.ts';
+import { createClientAuthenticator } from './oauth/client-auth.ts';
+import { createIntrospection } from './oauth/introspection.ts';
+import { OAUTH_FORM_PATHS, oauthRoutes } from './oauth/routes.ts';
+import { createOAuthService } from './oauth/service.ts';
 
 /** Everything Tessera needs from outside; nothing is read from globals. */
 export interface TesseraDependencies {
@@ -110,6 +117,7 @@ export function createTessera(deps: TesseraDependencies) {
   const coherentCache = createCoherentCache({ db, config, redis, redisStatus, redisPrefix, origin, logger });
   const { cache } = coherentCache;
   const lookup = createSessionLookup(db);
+  const tokenLookup = createTokenLookup(db);
   const revokingTransaction = createRevokingTransaction({
     db,
     clock,
@@ -141,7 +149,19 @@ export function createTessera(deps: TesseraDependencies) {
   const admin = createAdminService({ db, clock, audit, revocation, revokingTransaction });
   const auditTrail = createAuditService({ db });
   const posts = createPostsService({ db, clock });
-  const auth: AuthMiddleware = createAuthMiddleware(sessions);
+  const tokens = createTokensService({
+    db,
+    clock,
+    lifetimes: config,
+    audit,
+    lookup: tokenLookup,
+    cache,
+    revokingTransaction,
+  });
+  const clientAuth = createClientAuthenticator({ db, clock, cache });
+  const oauth = createOAuthService({ db, clock, audit, tokens, clientAuth, revokingTransaction });
+  const introspect = createIntrospection({ db, clock, accessTokenTtl: config.accessTokenTtl, sessions, tokens });
+  const auth: AuthMiddleware = createAuthMiddleware(sessions, tokens);
   const refusals = createRefusalAudit({ db, clock, logger });
   const limits = createRateLimits({ config, backend, redisStatus, refusals, logger });
   const guardPassword = createPasswordGuard({
@@ -156,6 +176,9 @@ export function createTessera(deps: TesseraDependencies) {
     usersRoutes({ users, auth, limits, guardPassword }),
     sessionsRoutes({ loginFlow, sessions, revocation, auth, limits }),
     myAuditRoutes({ audit: auditTrail, auth }),
+    // Before the admin router: its catch-all would answer /admin/tokens and /admin/clients first.
+    tokensRoutes({ tokens, auth }),
+    oauthRoutes({ oauth, introspect, clientAuth, auth, limits }),
     adminRoutes({ admin, audit: auditTrail, auth }),
     postsRoutes({ posts, auth }),
   ];
@@ -167,7 +190,7 @@ export function createTessera(deps: TesseraDependencies) {
     redisStatus,
     /** What `/readyz` reports; `drain()` turns it unready when shutdown begins. */
     readiness,
-    services: { users, sessions, revocation, admin, audit: auditTrail, posts },
+    services: { users, sessions, revocation, admin, audit: auditTrail, posts, tokens, oauth },
 
     /** The request pipeline Tessera's own routes expect; mount it first. */
     middleware(): Middleware<TesseraState> {
@@ -179,7 +202,7 @@ export function createTessera(deps: TesseraDependencies) {
         securityHeaders(),
         ...(config.corsOrigins.length > 0 ? [corsFor(config.corsOrigins)] : []),
         limits.global,
-        jsonBody(),
+        jsonBody({ ownParserPaths: OAUTH_FORM_PATHS }),
       ]));
     },
 
@@ -189,6 +212,7 @@ export function createTessera(deps: TesseraDependencies) {
     /** Closes what Tessera opened itself: the lookup connections, the watch, the subscription, its Redis client. */
     async close(): Promise<void> {
       await lookup.close();
+      await tokenLookup.close();
       await coherentCache.close();
       outage.close();
       if (ownRedis) ownRedis.disconnect();

@@ -5,6 +5,7 @@ import type { Db } from '../db/connection.ts';
 import { AppError } from '../errors/app-error.ts';
 import { parseNumericId } from '../http/ids.ts';
 import * as sessions from '../sessions/repository.ts';
+import * as tokens from '../tokens/repository.ts';
 import type { SessionRevocation } from '../sessions/revocation.ts';
 import type { RevokingTransaction } from '../sessions/revoking-transaction.ts';
 import { usernameKey } from '../users/identity.ts';
@@ -71,6 +72,8 @@ export function createAdminService(deps: {
           const revoked = flags.disabled
             ? await sessions.revokeUserSessions(trx, userId, now, 'user_disabled')
             : 0;
+          // For good: enabling the user again does not bring their personal access tokens back.
+          if (flags.disabled) await tokens.revokeUserTokens(trx, userId, now);
           const type = flags.disabled ? 'user_disabled' : 'user_enabled';
           await audit.record({ type, userId, detail: { revoked } }, origin, trx);
         }

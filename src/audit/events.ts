@@ -16,6 +16,10 @@ export const AUDIT_EVENT_TYPES = [
   'rate_limited',
   'admin_granted',
   'admin_revoked',
+  'token_created',
+  'token_revoked',
+  'client_created',
+  'client_deleted',
 ] as const;
 
 export type AuditEventType = (typeof AUDIT_EVENT_TYPES)[number];

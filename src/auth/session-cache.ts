@@ -1,5 +1,5 @@
 import { LRUCache } from 'lru-cache';
-import type { AuthSession, AuthUser } from './state.ts';
+import type { AuthSession, AuthToken, AuthUser } from './state.ts';
 
 /**
  * What a cache hit needs to authenticate a request without the database.
@@ -14,7 +14,27 @@ export interface CachedAuth {
   lastUsedAtMs: number;
 }
 
-/** An invalidation, as applied locally and sent to the other instances. */
+/** The same for a personal access token (tokens/service.ts); cached beside sessions, under its hash. */
+export interface CachedTokenAuth {
+  readonly user: AuthUser;
+  /** Replaced (never mutated) when the throttled `last_used_at` write happens. */
+  token: AuthToken;
+  readonly expiresAtMs: number;
+  lastUsedAtMs: number;
+}
+
+type Entry = CachedAuth | CachedTokenAuth;
+
+/** The id an entry is invalidated by: its session's, or its personal access token's (both UUIDs). */
+function credentialIdOf(entry: Entry): string {
+  return 'session' in entry ? entry.session.id : entry.token.id;
+}
+
+/**
+ * An invalidation, as applied locally and sent to the other instances.
+ * `session` also ends a personal access token, by the token's id: both are
+ * UUIDs, and the other instances (and resource servers) need no new kind.
+ */
 export type Invalidation =
   | { readonly kind: 'session'; readonly id: string }
   | { readonly kind: 'user'; readonly id: string }
@@ -23,13 +43,15 @@ export type Invalidation =
 export interface SessionCache {
   /** The entry for a token hash, or undefined (always undefined while the cache is not trusted). */
   get(tokenHash: string): CachedAuth | undefined;
+  /** The entry for a personal access token's hash, like `get`. */
+  getToken(tokenHash: string): CachedTokenAuth | undefined;
   /**
    * A counter bumped by every invalidation. Read it before the database
    * lookup and pass it to `set`: if an invalidation happened in between, the
    * row read may already be stale and is not cached.
    */
   epoch(): number;
-  set(tokenHash: string, entry: CachedAuth, epochBeforeRead: number): void;
+  set(tokenHash: string, entry: CachedAuth | CachedTokenAuth, epochBeforeRead: number): void;
   /** Drops entries in this process (the after-commit step tells the other instances). */
   invalidate(invalidation: Invalidation): void;
   readonly size: number;
@@ -64,14 +86,15 @@ export function createSessionCache(options: SessionCacheOptions): SessionCache {
   const tokenOfSession = new Map<string, string>();
   const sessionsOfUser = new Map<string, Set<string>>();
 
-  const entries = new LRUCache<string, CachedAuth>({
+  const entries = new LRUCache<string, Entry>({
     max: options.maxEntries,
     ttl: options.ttlSeconds * 1000,
     // Keep the indexes in step with evictions, expiries and deletions.
     dispose: (entry) => {
-      tokenOfSession.delete(entry.session.id);
+      const id = credentialIdOf(entry);
+      tokenOfSession.delete(id);
       const sessions = sessionsOfUser.get(entry.user.id);
-      sessions?.delete(entry.session.id);
+      sessions?.delete(id);
       if (sessions?.size === 0) sessionsOfUser.delete(entry.user.id);
     },
   });
@@ -89,16 +112,24 @@ export function createSessionCache(options: SessionCacheOptions): SessionCache {
   }
 
   return {
-    get: (tokenHash) => (trusted() ? entries.get(tokenHash) : undefined),
+    get(tokenHash) {
+      const entry = trusted() ? entries.get(tokenHash) : undefined;
+      return entry && 'session' in entry ? entry : undefined;
+    },
+    getToken(tokenHash) {
+      const entry = trusted() ? entries.get(tokenHash) : undefined;
+      return entry && 'token' in entry ? entry : undefined;
+    },
     epoch: () => epoch,
 
     set(tokenHash, entry, epochBeforeRead) {
       if (epochBeforeRead !== epoch || !trusted()) return;
+      const id = credentialIdOf(entry);
       entries.set(tokenHash, entry);
-      tokenOfSession.set(entry.session.id, tokenHash);
+      tokenOfSession.set(id, tokenHash);
       let sessions = sessionsOfUser.get(entry.user.id);
       if (!sessions) sessionsOfUser.set(entry.user.id, (sessions = new Set()));
-      sessions.add(entry.session.id);
+      sessions.add(id);
     },
 
     invalidate,
@@ -112,6 +143,7 @@ export function createSessionCache(options: SessionCacheOptions): SessionCache {
 /** The cache used when caching is off: every lookup goes to the database. */
 export const NO_SESSION_CACHE: SessionCache = {
   get: () => undefined,
+  getToken: () => undefined,
   epoch: () => 0,
   set: () => {},
   invalidate: () => {},

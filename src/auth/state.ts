@@ -23,6 +23,21 @@ export interface AuthSession {
 }
 
 /**
+ * The personal access token a request was made with, on `ctx.state.token`
+ * (then `ctx.state.session` is unset: a PAT is not a login session).
+ */
+export interface AuthToken {
+  readonly id: string;
+  readonly userId: string;
+  readonly name: string;
+  /** As created, duplicates merged; `*` is every ability but `admin`. */
+  readonly abilities: readonly string[];
+  readonly createdAt: string;
+  readonly lastUsedAt: string | null;
+  readonly expiresAt: string;
+}
+
+/**
  * Koa state shared by Tessera's middleware, its routes and embedding apps.
  * `user` and `session` are set by `requireAuth()` (always) and by
  * `optionalAuth()` (when a valid token was sent).
@@ -31,6 +46,8 @@ export interface TesseraState {
   requestId: string;
   user?: AuthUser;
   session?: AuthSession;
+  /** Set instead of `session` when the request carries a personal access token. */
+  token?: AuthToken;
 }
 
 export type TesseraContext = ParameterizedContext<TesseraState>;
@@ -41,6 +58,16 @@ export type TesseraContext = ParameterizedContext<TesseraState>;
  */
 export function signedIn(ctx: TesseraContext): { user: AuthUser; session: AuthSession } {
   const { user, session } = ctx.state;
-  if (!user || !session) throw new Error('signedIn() used on a route without requireAuth()');
+  if (!user || !session) throw new Error('signedIn() used on a route without requireSession()');
   return { user, session };
+}
+
+/**
+ * The user of a request that passed `requireAuth()` or `requireAbility()`,
+ * whether it came with a session token or a personal access token.
+ */
+export function signedInUser(ctx: TesseraContext): AuthUser {
+  const { user } = ctx.state;
+  if (!user) throw new Error('signedInUser() used on a route without requireAuth()');
+  return user;
 }

@@ -20,6 +20,12 @@ Commands:
   revoke-user <user>      revoke every session of a user
   disable <user>          disable a user and revoke all their sessions
   enable <user>           enable a disabled user
+  clients create <name>   register a service client for /oauth/introspect;
+                          prints its secret, once
+  clients list            list service clients
+  clients delete <id>     delete a service client (its credentials stop at once)
+  tokens <user>           list the live personal access tokens of a user
+  revoke-token <id>       revoke one personal access token
   prune                   delete sessions dead for longer than SESSION_RETENTION
                           and audit events older than AUDIT_RETENTION
   help                    this text
@@ -138,6 +144,50 @@ const commands: Record<string, Command> = {
     const user = await admin.findUser(one(args, 'user'));
     await admin.updateUser(user.id, { disabled: false }, CLI_ORIGIN);
     print(`enabled ${user.username}`);
+  },
+
+  async clients(args, { tessera, print }) {
+    const [action, ...rest] = args;
+    const { oauth } = tessera.services;
+    if (action === 'create') {
+      const { row, secret } = await oauth.createClient(one(rest, 'name'), CLI_ORIGIN);
+      print(`created client ${row.name} (id ${row.id})`);
+      print(`client_id:     ${row.client_id}`);
+      print(`client_secret: ${secret}`);
+      print('The secret is shown only now; store it with the service that will use it.');
+    } else if (action === 'list') {
+      if (rest.length > 0) throw new UsageError('clients list takes no arguments');
+      const rows = await oauth.listClients();
+      print('id\tname\tclient_id\tcreated\tlast used');
+      for (const row of rows) {
+        print([row.id, row.name, row.client_id, row.created_at, row.last_used_at ?? '-'].join('\t'));
+      }
+      print(`${rows.length} clients`);
+    } else if (action === 'delete') {
+      const id = one(rest, 'client id');
+      await oauth.deleteClient(id, CLI_ORIGIN);
+      print(`deleted client ${id}`);
+    } else {
+      throw new UsageError('expected clients create <name>, clients list or clients delete <id>');
+    }
+  },
+
+  async tokens(args, { tessera, print }) {
+    const { admin, tokens } = tessera.services;
+    const user = await admin.findUser(one(args, 'user'));
+    const rows = await tokens.listUserTokens(user.id);
+    print('id\tname\tabilities\tcreated\tlast used\texpires');
+    for (const row of rows) {
+      const abilities = (JSON.parse(row.abilities) as string[]).join(' ');
+      print([row.id, row.name, abilities, row.created_at, row.last_used_at ?? '-', row.expires_at].join('\t'));
+    }
+    print(`${rows.length} live tokens for ${user.username}`);
+  },
+
+  async 'revoke-token'(args, { tessera, print }) {
+    const tokenId = one(args, 'token id');
+    await tessera.services.tokens.revokeTokenAsAdmin(tokenId, CLI_ORIGIN);
+    print(`revoked token ${tokenId}`);
   },
 
   async prune(args, { db, clock, config, print }) {

@@ -87,6 +87,8 @@ const schema = z
     SESSION_IDLE_TTL: seconds(14 * 24 * 3600),
     SESSION_MAX_TTL: seconds(30 * 24 * 3600),
     REFRESH_REUSE_LEEWAY: seconds(10, 0),
+    PAT_DEFAULT_TTL: seconds(30 * 24 * 3600, 60),
+    PAT_MAX_TTL: seconds(365 * 24 * 3600, 60),
     ADMIN_USERNAME: optionalText,
     ADMIN_PASSWORD: optionalText,
     SESSION_RETENTION: seconds(7 * 24 * 3600, 0),
@@ -102,6 +104,7 @@ const schema = z
     RATE_LIMIT_LOGIN: rateLimit('100/900'),
     RATE_LIMIT_LOGIN_ACCOUNT: rateLimit('30/900'),
     RATE_LIMIT_REFRESH: rateLimit('120/60'),
+    RATE_LIMIT_INTROSPECT: rateLimit('6000/60'),
     LOGIN_THROTTLE_THRESHOLD: wholeNumber(5, 1, 100),
     LOGIN_THROTTLE_BASE_DELAY: seconds(1),
     LOGIN_THROTTLE_MAX_DELAY: seconds(900),
@@ -150,6 +153,9 @@ const schema = z
         path: ['HTTP_HEADERS_TIMEOUT'],
         message: 'must not be longer than HTTP_REQUEST_TIMEOUT',
       });
+    }
+    if (env.PAT_DEFAULT_TTL > env.PAT_MAX_TTL) {
+      issues.addIssue({ code: 'custom', path: ['PAT_DEFAULT_TTL'], message: 'must not be longer than PAT_MAX_TTL' });
     }
     if (env.SESSION_IDLE_TTL > env.SESSION_MAX_TTL) {
       issues.addIssue({
@@ -203,6 +209,9 @@ export interface Config {
   readonly sessionIdleTtl: number;
   readonly sessionMaxTtl: number;
   readonly refreshReuseLeeway: number;
+  /** Personal access tokens: the lifetime when `expires_in` is not given, and the longest allowed. */
+  readonly patDefaultTtl: number;
+  readonly patMaxTtl: number;
   readonly admin: { readonly username: string; readonly password: string } | undefined;
   /** Seconds a dead session row is kept, seconds an audit event is kept, seconds between prunes (0 = off). */
   readonly sessionRetention: number;
@@ -227,6 +236,8 @@ export interface Config {
     readonly login: RateLimit;
     readonly loginAccount: RateLimit;
     readonly refresh: RateLimit;
+    /** POST /oauth/introspect, per service client. */
+    readonly introspect: RateLimit;
   };
   /**
    * Failed logins per (account, client address) before delays start, the
@@ -284,6 +295,8 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
     sessionIdleTtl: parsed.SESSION_IDLE_TTL,
     sessionMaxTtl: parsed.SESSION_MAX_TTL,
     refreshReuseLeeway: parsed.REFRESH_REUSE_LEEWAY,
+    patDefaultTtl: parsed.PAT_DEFAULT_TTL,
+    patMaxTtl: parsed.PAT_MAX_TTL,
     admin:
       parsed.ADMIN_USERNAME && parsed.ADMIN_PASSWORD
         ? Object.freeze({ username: parsed.ADMIN_USERNAME, password: parsed.ADMIN_PASSWORD })
@@ -304,6 +317,7 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
       login: parsed.RATE_LIMIT_LOGIN,
       loginAccount: parsed.RATE_LIMIT_LOGIN_ACCOUNT,
       refresh: parsed.RATE_LIMIT_REFRESH,
+      introspect: parsed.RATE_LIMIT_INTROSPECT,
     }),
     loginThrottle: Object.freeze({
       threshold: parsed.LOGIN_THROTTLE_THRESHOLD,

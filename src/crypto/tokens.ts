@@ -23,6 +23,8 @@ export const TOKEN_PREFIXES = {
   access: 'tsr_at_',
   refresh: 'tsr_rt_',
   personal: 'tsr_pat_',
+  /** A service client's secret (POST /admin/clients); sent with HTTP Basic, never as a bearer token. */
+  clientSecret: 'tsr_cs_',
 } as const;
 
 export type TokenType = keyof typeof TOKEN_PREFIXES;
@@ -81,7 +83,17 @@ export function isWellFormedToken(token: string, type: TokenType): boolean {
   return hasTokenShape(token, type) && hasValidChecksum(token);
 }
 
-/** What the database stores and looks up: hex SHA-256 of the whole token, prefix included. */
+/**
+ * What the database stores and looks up: hex SHA-256 of the whole token, prefix included.
+ *
+ * SHA-256, not argon2, for every secret here (access, refresh, personal access
+ * tokens, client secrets): they are 256 bits from a CSPRNG, not something a
+ * person chose, so there is no dictionary to try and 2^256 guesses to make;
+ * a slow hash only protects low-entropy secrets. A fast, unsalted hash also
+ * lets the database find a token by its hash through a unique index in one
+ * lookup, where a salted slow hash would need the row first and tens of
+ * milliseconds of CPU on every request.
+ */
 export function hashToken(token: string): string {
   return hash('sha256', token, 'hex');
 }

@@ -6,6 +6,7 @@
 export const ERRORS = {
   invalid_json: { status: 400, message: 'The request body is not valid JSON.' },
   validation_failed: { status: 400, message: 'The request is not valid.' },
+  invalid_request: { status: 400, message: 'The request is missing the token parameter.' },
   token_missing: { status: 401, message: 'No bearer token was sent.' },
   token_invalid: { status: 401, message: 'The token is malformed, unknown, or of the wrong type.' },
   token_expired: { status: 401, message: 'The token or its session has expired.' },
@@ -19,6 +20,7 @@ export const ERRORS = {
     message: 'This refresh token was already used; the session has been revoked.',
   },
   invalid_credentials: { status: 401, message: 'Invalid username or password.' },
+  invalid_client: { status: 401, message: 'Client authentication failed.' },
   account_disabled: { status: 403, message: 'This account has been disabled.' },
   forbidden: { status: 403, message: 'You are not allowed to do this.' },
   insufficient_scope: { status: 403, message: 'The token lacks the ability this route needs.' },

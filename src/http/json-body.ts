@@ -18,7 +18,14 @@ function hasBody(headers: Record<string, string | string[] | undefined>): boolea
  * a body with another content type, or none, is 415; more than 16 KiB is
  * 413; JSON that does not parse (or is not an object or array) is 400.
  */
-export function jsonBody(): Middleware<TesseraState> {
+export function jsonBody(options: {
+  /**
+   * Paths whose router parses its own bodies: the OAuth endpoints, which
+   * also take form encoding (oauth/routes.ts). Everywhere else stays JSON only.
+   */
+  readonly ownParserPaths?: ReadonlySet<string>;
+} = {}): Middleware<TesseraState> {
+  const ownParserPaths = options.ownParserPaths ?? new Set<string>();
   const parse = bodyParser({
     enableTypes: ['json'],
     jsonLimit: BODY_LIMIT,
@@ -31,6 +38,7 @@ export function jsonBody(): Middleware<TesseraState> {
   });
 
   return async (ctx, next) => {
+    if (ownParserPaths.has(ctx.path)) return next();
     if (!hasBody(ctx.req.headers)) {
       // Most requests (every GET) have no body: skip the parser on the hot path.
       ctx.request.body = {};

@@ -1,6 +1,6 @@
 import Router from '@koa/router';
 import type { AuthMiddleware } from '../auth/middleware.ts';
-import { signedIn, type TesseraState } from '../auth/state.ts';
+import { signedInUser, type TesseraState } from '../auth/state.ts';
 import { parseNumericId } from '../http/ids.ts';
 import { NO_SUCH_ID, page } from '../http/pagination.ts';
 import { parseInput } from '../http/validate.ts';
@@ -43,20 +43,20 @@ export function postsRoutes(deps: { posts: PostsService; auth: AuthMiddleware })
     ctx.body = presentPost(await posts.get(parseNumericId(ctx.params.id)));
   });
 
-  router.post('/posts', auth.requireAuth(), async (ctx) => {
+  router.post('/posts', auth.requireAbility('posts:write'), async (ctx) => {
     const body = parseInput(createPostBody, ctx.request.body);
     ctx.status = 201;
-    ctx.body = presentPost(await posts.create(signedIn(ctx).user, body));
+    ctx.body = presentPost(await posts.create(signedInUser(ctx), body));
   });
 
-  router.put('/posts/:id', auth.requireAuth(), async (ctx) => {
+  router.put('/posts/:id', auth.requireAbility('posts:write'), async (ctx) => {
     const body = parseInput(updatePostBody, ctx.request.body);
-    const post = await posts.update(signedIn(ctx).user, parseNumericId(ctx.params.id), body);
+    const post = await posts.update(signedInUser(ctx), parseNumericId(ctx.params.id), body);
     ctx.body = presentPost(post);
   });
 
-  router.delete('/posts/:id', auth.requireAuth(), async (ctx) => {
-    await posts.remove(signedIn(ctx).user, parseNumericId(ctx.params.id));
+  router.delete('/posts/:id', auth.requireAbility('posts:write'), async (ctx) => {
+    await posts.remove(signedInUser(ctx), parseNumericId(ctx.params.id));
     ctx.status = 204;
   });
 

@@ -9,6 +9,7 @@ import { originOf } from '../http/origin.ts';
 import { PASS_THROUGH } from '../http/pass-through.ts';
 import type { Logger } from '../logger.ts';
 import { loginAccountKey } from '../users/identity.ts';
+import { readBasicCredentials } from '../oauth/basic-auth.ts';
 import { createLimiter, type CounterBackend } from './limiter.ts';
 import { createLoginThrottle, NO_LOGIN_THROTTLE, type LoginThrottle } from './login-throttle.ts';
 
@@ -23,6 +24,10 @@ export interface RateLimits {
   readonly loginAccount: Middleware<TesseraState>;
   /** POST /refresh, per IP. */
   readonly refresh: Middleware<TesseraState>;
+  /** POST /oauth/introspect, per service client (the Basic user name; the IP without one). */
+  readonly introspect: Middleware<TesseraState>;
+  /** POST /oauth/revoke, per IP, with /refresh's limit. */
+  readonly revoke: Middleware<TesseraState>;
   /** Consecutive failed logins per account and per (account, address) (see login-throttle.ts). */
   readonly loginThrottle: LoginThrottle;
 }
@@ -67,6 +72,8 @@ export function createRateLimits(deps: {
       login: PASS_THROUGH,
       loginAccount: PASS_THROUGH,
       refresh: PASS_THROUGH,
+      introspect: PASS_THROUGH,
+      revoke: PASS_THROUGH,
       loginThrottle: NO_LOGIN_THROTTLE,
     };
   }
@@ -87,6 +94,11 @@ export function createRateLimits(deps: {
       return account === false ? false : `${clientIp(ctx)}|${account}`;
     }),
     refresh: limiter('refresh', limits.refresh, (ctx) => clientIp(ctx)),
+    introspect: limiter('introspect', limits.introspect, (ctx) => {
+      const client = readBasicCredentials(ctx.get('Authorization'));
+      return client.kind === 'credentials' ? `client|${client.clientId}` : clientIp(ctx);
+    }),
+    revoke: limiter('revoke', limits.refresh, (ctx) => clientIp(ctx)),
     loginThrottle: createLoginThrottle({ settings: config.loginThrottle, backend, redisStatus }),
   };
 }

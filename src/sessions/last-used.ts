@@ -26,7 +26,11 @@ interface Use {
  * a time those writes would queue behind each other on SQLite's single
  * writer.
  */
-export function createLastUsedWriter(db: Db) {
+export function createLastUsedWriter(
+  db: Db,
+  /** The conditional UPDATE (personal access tokens pass their own; tokens/repository.ts). */
+  touch: (db: Db, ids: readonly string[], now: string, usedBefore: string) => Promise<unknown> = touchSessions,
+) {
   // The write in flight. The next batch waits for it and so gathers every
   // session that came due meanwhile: under load the writes queue as a few
   // large UPDATEs rather than one small UPDATE per turn.
@@ -37,7 +41,7 @@ export function createLastUsedWriter(db: Db) {
       // One timestamp for the batch: its uses are moments apart.
       const at = new Date(Math.max(...uses.map((use) => use.at.getTime())));
       const usedBefore = iso(addSeconds(at, -LAST_USED_WRITE_INTERVAL_SECONDS));
-      const write = touchSessions(db, uses.map((use) => use.sessionId), iso(at), usedBefore);
+      const write = touch(db, uses.map((use) => use.sessionId), iso(at), usedBefore);
       inFlight = write.catch(() => {}); // its own callers get the error
       await write;
       return uses.map(() => undefined);

@@ -35,32 +35,45 @@ export interface SessionLookup {
 }
 
 /** Runs one batch: the rows (in any order) for the hashes that exist. */
-interface BatchQuery {
-  find(hashes: readonly string[]): Promise<SessionWithUser[]>;
+interface BatchQuery<Row> {
+  find(hashes: readonly string[]): Promise<Row[]>;
   close(): Promise<void>;
+}
+
+/**
+ * One hot-path lookup by token hash: sessions by access-token hash here,
+ * personal access tokens in tokens/lookup.ts. Both run the same machinery,
+ * so a PAT costs what a session costs.
+ */
+export interface HashLookupSpec<Row> {
+  /** The name of the prepared statement, in logs and on knex's `query` event. */
+  readonly statementName: string;
+  /** The repository's query for a batch bound as `binding` (see `boundHashes`). */
+  query(db: Db, binding: string | string[]): { toSQL(): { toNative(): { sql: string } } };
+  /** The same lookup through knex (SQLite `:memory:`). */
+  find(db: Db, hashes: readonly string[]): Promise<Row[]>;
+  /** The hash a row was found by. */
+  hashOf(row: Row): string;
 }
 
 /** The most lookups in one query; bounds the bound JSON array and the rows per batch. */
 const MAX_BATCH = 128;
-
-/** The name of the prepared statement, in logs and on knex's `query` event. */
-const STATEMENT_NAME = 'sessions_by_access_hashes';
 
 /**
  * The SQL of the repository's query, in the driver's own placeholder style
  * (`?` for SQLite, `$1` for PostgreSQL), so the prepared statement and the
  * knex query can never drift apart. Its one binding is the batch of hashes.
  */
-function lookupSql(db: Db): string {
-  return sessionsByAccessHashesQuery(db, 'token hashes').toSQL().toNative().sql;
+function lookupSql<Row>(db: Db, spec: HashLookupSpec<Row>): string {
+  return spec.query(db, 'token hashes').toSQL().toNative().sql;
 }
 
 /**
  * Prepared statements bypass knex, so announce them on knex's `query` event
  * like any other query: logging and query counting see the hot path too.
  */
-function announce(db: Db, batchSize: number): void {
-  db.emit('query', { method: 'select', sql: STATEMENT_NAME, bindings: [], prepared: true, batchSize });
+function announce(db: Db, statementName: string, batchSize: number): void {
+  db.emit('query', { method: 'select', sql: statementName, bindings: [], prepared: true, batchSize });
 }
 
 /**
@@ -88,7 +101,7 @@ function openReader(filename: string, sql: string): Promise<Reader> {
   });
 }
 
-function sqliteBatches(db: Db, filename: string): BatchQuery {
+function sqliteBatches<Row>(db: Db, filename: string, spec: HashLookupSpec<Row>): BatchQuery<Row> {
   // Opened on first use, when migrations have certainly created the tables.
   let readers: Promise<Reader[]> | undefined;
   let next = 0;
@@ -96,13 +109,13 @@ function sqliteBatches(db: Db, filename: string): BatchQuery {
   return {
     async find(hashes) {
       readers ??= Promise.all(
-        Array.from({ length: SQLITE_READERS }, () => openReader(filename, lookupSql(db))),
+        Array.from({ length: SQLITE_READERS }, () => openReader(filename, lookupSql(db, spec))),
       );
       const pool = await readers;
       const { statement } = pool[(next = (next + 1) % pool.length)]!;
-      announce(db, hashes.length);
+      announce(db, spec.statementName, hashes.length);
       return new Promise((resolve, reject) =>
-        statement.all(boundHashes(db, hashes), (error: Error | null, rows: SessionWithUser[]) =>
+        statement.all(boundHashes(db, hashes), (error: Error | null, rows: Row[]) =>
           error ? reject(error) : resolve(rows),
         ),
       );
@@ -118,19 +131,19 @@ function sqliteBatches(db: Db, filename: string): BatchQuery {
 }
 
 interface PgClient {
-  query(config: { name: string; text: string; values: unknown[] }): Promise<{ rows: SessionWithUser[] }>;
+  query(config: { name: string; text: string; values: unknown[] }): Promise<{ rows: unknown[] }>;
 }
 
-function postgresBatches(db: Db): BatchQuery {
-  const text = lookupSql(db);
+function postgresBatches<Row>(db: Db, spec: HashLookupSpec<Row>): BatchQuery<Row> {
+  const text = lookupSql(db, spec);
   return {
     async find(hashes) {
       const client = (await db.client.acquireConnection()) as PgClient;
-      announce(db, hashes.length);
+      announce(db, spec.statementName, hashes.length);
       try {
         const values = [boundHashes(db, hashes)];
-        const { rows } = await client.query({ name: STATEMENT_NAME, text, values });
-        return rows;
+        const { rows } = await client.query({ name: spec.statementName, text, values });
+        return rows as Row[];
       } finally {
         await db.client.releaseConnection(client);
       }
@@ -139,22 +152,23 @@ function postgresBatches(db: Db): BatchQuery {
   };
 }
 
-function knexBatches(db: Db): BatchQuery {
-  return { find: (hashes) => findSessionsByAccessHashes(db, hashes), close: async () => {} };
+function knexBatches<Row>(db: Db, spec: HashLookupSpec<Row>): BatchQuery<Row> {
+  return { find: (hashes) => spec.find(db, hashes), close: async () => {} };
 }
 
-export function createSessionLookup(db: Db): SessionLookup {
+/** A batched, prepared lookup of rows by token hash (see SessionLookup above). */
+export function createHashLookup<Row>(db: Db, spec: HashLookupSpec<Row>) {
   const filename = sqliteFilename(db);
   const batches = isPostgres(db)
-    ? postgresBatches(db)
+    ? postgresBatches(db, spec)
     : filename === undefined
-      ? knexBatches(db)
-      : sqliteBatches(db, filename);
+      ? knexBatches(db, spec)
+      : sqliteBatches(db, filename, spec);
 
-  const loader = new DataLoader<string, SessionWithUser | undefined>(
+  const loader = new DataLoader<string, Row | undefined>(
     async (hashes) => {
       const rows = await batches.find(hashes);
-      const rowOf = new Map(rows.map((row) => [row.access_token_hash, row]));
+      const rowOf = new Map(rows.map((row) => [spec.hashOf(row), row]));
       return hashes.map((hash) => rowOf.get(hash));
     },
     {
@@ -167,7 +181,19 @@ export function createSessionLookup(db: Db): SessionLookup {
   );
 
   return {
-    findByAccessHash: (hash) => loader.load(hash),
+    find: (hash: string): Promise<Row | undefined> => loader.load(hash),
     close: () => batches.close(),
   };
+}
+
+const SESSIONS_BY_ACCESS_HASH: HashLookupSpec<SessionWithUser> = {
+  statementName: 'sessions_by_access_hashes',
+  query: sessionsByAccessHashesQuery,
+  find: findSessionsByAccessHashes,
+  hashOf: (row) => row.access_token_hash,
+};
+
+export function createSessionLookup(db: Db): SessionLookup {
+  const lookup = createHashLookup(db, SESSIONS_BY_ACCESS_HASH);
+  return { findByAccessHash: lookup.find, close: lookup.close };
 }

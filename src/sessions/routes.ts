@@ -1,6 +1,6 @@
 import Router from '@koa/router';
 import type { AuthMiddleware } from '../auth/middleware.ts';
-import { signedIn, type TesseraState } from '../auth/state.ts';
+import { signedIn, signedInUser, type TesseraState } from '../auth/state.ts';
 import { parseSessionId } from '../http/ids.ts';
 import { preventCaching } from '../http/no-store.ts';
 import { originOf } from '../http/origin.ts';
@@ -43,12 +43,12 @@ export function sessionsRoutes(deps: {
     ctx.body = presentTokenPair(issued);
   });
 
-  router.post('/logout', auth.requireAuth(), async (ctx) => {
+  router.post('/logout', auth.requireSession(), async (ctx) => {
     await revocation.logout(signedIn(ctx).session.id, originOf(ctx));
     ctx.body = { message: 'Logged out on this device.' };
   });
 
-  router.post('/logout/all', auth.requireAuth(), async (ctx) => {
+  router.post('/logout/all', auth.requireSession(), async (ctx) => {
     const body = parseInput(logoutAllBody, ctx.request.body);
     const { user, session } = signedIn(ctx);
     const keep = body.keep_current === true ? session.id : undefined;
@@ -56,14 +56,15 @@ export function sessionsRoutes(deps: {
     ctx.body = { revoked };
   });
 
-  router.get('/sessions', auth.requireAuth(), async (ctx) => {
-    const { user, session } = signedIn(ctx);
+  router.get('/sessions', auth.requireAbility('sessions:read'), async (ctx) => {
+    const user = signedInUser(ctx);
     const rows = await sessions.listLiveSessions(Number(user.id));
-    ctx.body = { sessions: rows.map((row) => presentSession(toAuthSession(row), session.id)) };
+    // With a personal access token no session is `current`.
+    ctx.body = { sessions: rows.map((row) => presentSession(toAuthSession(row), ctx.state.session?.id)) };
   });
 
-  router.delete('/sessions/:id', auth.requireAuth(), async (ctx) => {
-    const userId = Number(signedIn(ctx).user.id);
+  router.delete('/sessions/:id', auth.requireAbility('sessions:write'), async (ctx) => {
+    const userId = Number(signedInUser(ctx).id);
     const sessionId = parseSessionId(ctx.params.id);
     if (sessionId === undefined) throw new AppError('not_found', 'No such session.');
     await revocation.revokeOwnSession(userId, sessionId, originOf(ctx));

@@ -48,6 +48,8 @@ export interface IssuedTokens {
 export interface Authenticated {
   readonly user: AuthUser;
   readonly session: AuthSession;
+  /** When the access token itself expires (introspection's `exp`). */
+  readonly accessExpiresAtMs: number;
 }
 
 type RefreshOutcome =
@@ -201,7 +203,7 @@ export function createSessionsService(deps: {
       if (entry.lastUsedAtMs < nowMs - LAST_USED_WRITE_INTERVAL_SECONDS * 1000) {
         await touch(entry, now);
       }
-      return { user: entry.user, session: entry.session };
+      return { user: entry.user, session: entry.session, accessExpiresAtMs: entry.accessExpiresAtMs };
     },
 
     /**

@@ -1,6 +1,7 @@
 import Router from '@koa/router';
 import type { AuthMiddleware } from '../auth/middleware.ts';
-import { signedIn, type TesseraState } from '../auth/state.ts';
+import { signedIn, signedInUser, type TesseraState } from '../auth/state.ts';
+import { presentMeWithToken } from '../tokens/present.ts';
 import { originOf } from '../http/origin.ts';
 import { parseInput } from '../http/validate.ts';
 import { API_PREFIX } from '../http/api-prefix.ts';
@@ -30,13 +31,14 @@ export function usersRoutes(deps: {
     ctx.body = presentUser(toAuthUser(user));
   });
 
-  router.get('/me', auth.requireAuth(), (ctx) => {
-    const { user, session } = signedIn(ctx);
+  router.get('/me', auth.requireAbility('profile:read'), (ctx) => {
+    const user = signedInUser(ctx);
+    const { session, token } = ctx.state;
     ctx.type = 'application/json';
-    ctx.body = meJson(user, session);
+    ctx.body = session ? meJson(user, session) : JSON.stringify(presentMeWithToken(user, token!));
   });
 
-  router.put('/me/password', auth.requireAuth(), async (ctx) => {
+  router.put('/me/password', auth.requireSession(), async (ctx) => {
     const body = parseInput(changePasswordBody, ctx.request.body);
     const { user, session } = signedIn(ctx);
     const origin = originOf(ctx);
@@ -50,6 +52,7 @@ export function usersRoutes(deps: {
           session.id,
           { current: body.current_password, next: body.new_password },
           origin,
+          { revokeTokens: body.revoke_tokens === true },
         ),
       isWrongCurrentPassword,
     );

@@ -20,6 +20,8 @@ export const registerBody = z.object({
 export const changePasswordBody = z.object({
   current_password: ANY_PASSWORD,
   new_password: ANY_PASSWORD,
+  /** Also revoke every personal access token of the account. */
+  revoke_tokens: z.boolean({ error: 'must be a boolean' }).optional(),
 });
 
 export { ANY_PASSWORD };

@@ -7,6 +7,7 @@ import type { AuditLog } from '../audit/audit-log.ts';
 import type { Origin } from '../audit/events.ts';
 import type { RevokingTransaction } from '../sessions/revoking-transaction.ts';
 import * as sessions from '../sessions/repository.ts';
+import * as tokens from '../tokens/repository.ts';
 import { tokenError } from '../auth/token-errors.ts';
 import { emailKey, usernameKey } from './identity.ts';
 import { passwordProblem } from './password-policy.ts';
@@ -110,6 +111,7 @@ export function createUsersService(deps: {
       currentSessionId: string,
       passwordsGiven: { current: string; next: string },
       origin: Origin,
+      options: { revokeTokens?: boolean } = {},
     ): Promise<number> {
       const { current: currentPassword, next: newPassword } = passwordsGiven;
       const user = await users.findUserById(db, userId);
@@ -126,6 +128,8 @@ export function createUsersService(deps: {
         }
         if (!(await sessions.findLiveSession(trx, currentSessionId, now))) throw tokenError('token_revoked');
         const revoked = await sessions.revokeUserSessions(trx, user.id, now, 'password_changed', currentSessionId);
+        // PATs are separate credentials and survive a password change unless asked (API.md).
+        if (options.revokeTokens) await tokens.revokeUserTokens(trx, user.id, now);
         const event = { type: 'password_changed', userId: user.id, sessionId: currentSessionId } as const;
         await audit.record({ ...event, detail: { revoked } }, origin, trx);
         invalidate({ kind: 'user', id: String(user.id) });

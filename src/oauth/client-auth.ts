@@ -1,0 +1,74 @@
+import { timingSafeEqual } from 'node:crypto';
+import { LRUCache } from 'lru-cache';
+import type { SessionCache } from '../auth/session-cache.ts';
+import type { Clock } from '../clock.ts';
+import { hashToken, isWellFormedToken } from '../crypto/tokens.ts';
+import type { Db } from '../db/connection.ts';
+import { AppError } from '../errors/app-error.ts';
+import { addSeconds, iso } from '../sessions/time.ts';
+import type { ClientCredentials } from './basic-auth.ts';
+import { findClientByClientId, touchClient, type ClientRow } from './repository.ts';
+
+/** How long a verified secret is trusted without asking the database again. */
+const VERIFIED_TTL_MS = 10_000;
+const MAX_VERIFIED = 1_000;
+/** `last_used_at` of a client is written at most this often (it is for people reading the list). */
+const LAST_USED_INTERVAL_SECONDS = 60;
+
+/** RFC 6749 §5.2 / RFC 7617: a 401 for bad client credentials, with the Basic challenge. */
+export function invalidClient(): AppError {
+  return new AppError('invalid_client', undefined, {
+    headers: { 'WWW-Authenticate': 'Basic realm="tessera"' },
+  });
+}
+
+interface Verified {
+  readonly client: ClientRow;
+  /** The session cache's invalidation counter when this was verified (see below). */
+  readonly epoch: number;
+}
+
+/**
+ * Checks service-client credentials. The secret is hashed (SHA-256, see
+ * crypto/tokens.ts for why not argon2) and compared with the stored hash in
+ * constant time, so the comparison leaks nothing about how much matched.
+ *
+ * Introspection is a hot path, so verified (client id, secret hash) pairs are
+ * remembered for 10 s: no query and no write per request. A deletion drops
+ * them here at once, and it goes through the revoking transaction, whose
+ * invalidation bumps every instance's session-cache counter (bus or poll):
+ * a remembered pair older than the counter is checked again, so a deleted
+ * client is refused everywhere within the revocation bound while the cache
+ * is on, and within 10 s where it is off.
+ */
+export function createClientAuthenticator(deps: { db: Db; clock: Clock; cache: SessionCache }) {
+  const { db, clock, cache } = deps;
+  const verified = new LRUCache<string, Verified>({ max: MAX_VERIFIED, ttl: VERIFIED_TTL_MS });
+
+  return {
+    async authenticate(credentials: ClientCredentials): Promise<ClientRow> {
+      if (!isWellFormedToken(credentials.clientSecret, 'clientSecret')) throw invalidClient();
+      const secretHash = hashToken(credentials.clientSecret);
+      const key = `${credentials.clientId}\0${secretHash}`;
+      const known = verified.get(key);
+      if (known && known.epoch === cache.epoch()) return known.client;
+
+      const epoch = cache.epoch();
+      const client = await findClientByClientId(db, credentials.clientId);
+      if (!client) throw invalidClient();
+      const matches = timingSafeEqual(Buffer.from(client.secret_hash, 'hex'), Buffer.from(secretHash, 'hex'));
+      if (!matches) throw invalidClient();
+      verified.set(key, { client, epoch });
+      const now = clock();
+      await touchClient(db, client.id, iso(now), iso(addSeconds(now, -LAST_USED_INTERVAL_SECONDS)));
+      return client;
+    },
+
+    /** Forgets every verified secret of a deleted client. */
+    forget(clientId: string): void {
+      for (const [key, entry] of verified.entries()) if (entry.client.client_id === clientId) verified.delete(key);
+    },
+  };
+}
+
+export type ClientAuthenticator = ReturnType<typeof createClientAuthenticator>;

@@ -1,0 +1,137 @@
+import Router from '@koa/router';
+import bodyParser from 'koa-bodyparser';
+import type { Middleware } from 'koa';
+import type { AuthMiddleware } from '../auth/middleware.ts';
+import type { TesseraState } from '../auth/state.ts';
+import { AppError } from '../errors/app-error.ts';
+import { API_PREFIX } from '../http/api-prefix.ts';
+import { parseSessionId } from '../http/ids.ts';
+import { BODY_LIMIT } from '../http/json-body.ts';
+import { preventCaching } from '../http/no-store.ts';
+import { originOf } from '../http/origin.ts';
+import { parseInput } from '../http/validate.ts';
+import type { RateLimits } from '../rate-limit/policies.ts';
+import { readBasicCredentials } from './basic-auth.ts';
+import { invalidClient, type ClientAuthenticator } from './client-auth.ts';
+import type { Introspect } from './introspection.ts';
+import { createClientBody } from './schemas.ts';
+import type { OAuthService } from './service.ts';
+import type { ClientRow } from './repository.ts';
+
+/**
+ * The two paths whose bodies may be form-encoded (RFC 7662 §2.1, RFC 7009
+ * §2.1): the global JSON parser leaves them to this router (json-body.ts).
+ */
+export const OAUTH_FORM_PATHS: ReadonlySet<string> = new Set([
+  `${API_PREFIX}/oauth/introspect`,
+  `${API_PREFIX}/oauth/revoke`,
+]);
+
+/** JSON or `application/x-www-form-urlencoded`, mapped to the contract's codes like json-body.ts. */
+function jsonOrFormBody(): Middleware<TesseraState> {
+  const parse = bodyParser({
+    enableTypes: ['json', 'form'],
+    jsonLimit: BODY_LIMIT,
+    formLimit: BODY_LIMIT,
+    strict: true,
+    onerror: (error: Error & { status?: number }) => {
+      if (error.status === 413) throw new AppError('payload_too_large');
+      if (error.status === 415) throw new AppError('unsupported_media_type');
+      throw new AppError('invalid_json');
+    },
+  });
+  return async (ctx, next) => {
+    const length = ctx.get('Content-Length');
+    if (!ctx.get('Transfer-Encoding') && (length === '' || length === '0')) {
+      ctx.request.body = {};
+      return next();
+    }
+    if (!ctx.request.is('application/json', 'application/x-www-form-urlencoded')) {
+      throw new AppError('unsupported_media_type', 'Send the body form-encoded or as JSON.');
+    }
+    await parse(ctx, next);
+  };
+}
+
+/** RFC 6749 §5.2: errors here also carry `error_description` (the same text as `message`). */
+const withErrorDescription: Middleware<TesseraState> = async (ctx, next) => {
+  try {
+    await next();
+  } catch (error) {
+    if (!(error instanceof AppError)) throw error;
+    ctx.status = error.status;
+    ctx.set(error.headers);
+    if (error.status === 401 && !ctx.response.get('WWW-Authenticate')) ctx.set('WWW-Authenticate', 'Basic realm="tessera"');
+    ctx.body = { error: error.code, message: error.message, error_description: error.message };
+  }
+};
+
+/** The `token` parameter, or 400 invalid_request (RFC 6749 §5.2). */
+function tokenParameter(body: unknown): string {
+  const token = (body as { token?: unknown } | undefined)?.token;
+  if (typeof token !== 'string' || token === '') {
+    throw new AppError('invalid_request', 'The request needs a "token" parameter (a string).');
+  }
+  return token;
+}
+
+function presentClient(row: ClientRow) {
+  return { id: row.id, name: row.name, client_id: row.client_id, created_at: row.created_at, last_used_at: row.last_used_at };
+}
+
+/** Service clients (admin) and the RFC 7662 / RFC 7009 endpoints for other services. */
+export function oauthRoutes(deps: {
+  oauth: OAuthService;
+  introspect: Introspect;
+  clientAuth: ClientAuthenticator;
+  auth: AuthMiddleware;
+  limits: Pick<RateLimits, 'introspect' | 'revoke'>;
+}): Router<TesseraState> {
+  const { oauth, introspect, clientAuth, auth, limits } = deps;
+  const router = new Router<TesseraState>({ prefix: API_PREFIX });
+  const adminOnly = auth.requireAdmin();
+
+  router.post('/admin/clients', adminOnly, async (ctx) => {
+    const body = parseInput(createClientBody, ctx.request.body);
+    const { row, secret } = await oauth.createClient(body.name, originOf(ctx));
+    preventCaching(ctx);
+    ctx.status = 201;
+    ctx.body = { id: row.id, name: row.name, client_id: row.client_id, client_secret: secret, created_at: row.created_at };
+  });
+
+  router.get('/admin/clients', adminOnly, async (ctx) => {
+    preventCaching(ctx);
+    ctx.body = { clients: (await oauth.listClients()).map(presentClient) };
+  });
+
+  router.delete('/admin/clients/:id', adminOnly, async (ctx) => {
+    const id = parseSessionId(ctx.params.id);
+    if (id === undefined) throw new AppError('not_found', 'No such client.');
+    await oauth.deleteClient(id, originOf(ctx));
+    ctx.status = 204;
+  });
+
+  // RFC 7662 §2.1: the caller must authenticate; §2.2: always 200 for a well-formed request.
+  router.post('/oauth/introspect', withErrorDescription, limits.introspect, jsonOrFormBody(), async (ctx) => {
+    const credentials = readBasicCredentials(ctx.get('Authorization'));
+    if (credentials.kind !== 'credentials') throw invalidClient();
+    await clientAuth.authenticate(credentials);
+    const token = tokenParameter(ctx.request.body);
+    preventCaching(ctx);
+    ctx.body = await introspect(token);
+  });
+
+  // RFC 7009 §2.1: holding the token is the proof; credentials, when sent, must be good.
+  router.post('/oauth/revoke', withErrorDescription, limits.revoke, jsonOrFormBody(), async (ctx) => {
+    const credentials = readBasicCredentials(ctx.get('Authorization'));
+    if (credentials.kind === 'malformed') throw invalidClient();
+    if (credentials.kind === 'credentials') await clientAuth.authenticate(credentials);
+    const token = tokenParameter(ctx.request.body);
+    await oauth.revoke(token, originOf(ctx));
+    // §2.2: 200 whether or not the token was known, so the answer reveals nothing.
+    preventCaching(ctx);
+    ctx.body = {};
+  });
+
+  return router;
+}
