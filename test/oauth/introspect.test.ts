@@ -1,0 +1,120 @@
+import test from 'ava';
+import { auditRows, bearer, buildTestApp, login, signUp, signUpAdmin } from '../helpers/app.ts';
+import { createPat, databaseText } from '../tokens/helpers.ts';
+import { basic, createClient } from './helpers.ts';
+
+test('introspection of an access, refresh and personal access token (form-encoded, as RFC 7662 says)', async (t) => {
+  const app = await buildTestApp(t);
+  const client = await createClient(app);
+  const { user, tokens } = await signUp(app.request, 'alice');
+  const pat = await createPat(app, tokens.access_token, ['posts:write', 'reports:read']);
+  const introspect = (token: string) =>
+    app.request.post('/api/v1/oauth/introspect').set(basic(client)).type('form').send({ token }).expect(200);
+
+  const access = await introspect(tokens.access_token);
+  t.is(access.headers['cache-control'], 'no-store');
+  const start = Date.parse('2026-01-01T00:00:00.000Z') / 1000;
+  t.deepEqual(access.body, {
+    active: true, token_type: 'Bearer', token_kind: 'access_token', scope: '*', sub: user.id,
+    username: 'alice', is_admin: false, exp: start + 900, iat: start, sid: tokens.session_id,
+  });
+  const refresh = await introspect(tokens.refresh_token);
+  t.like(refresh.body, { active: true, token_kind: 'refresh_token', sid: tokens.session_id, exp: start + 14 * 24 * 3600, iat: start });
+  const personal = await introspect(pat.token);
+  t.like(personal.body, { active: true, token_kind: 'personal_access_token', scope: 'posts:write reports:read', sid: pat.id, sub: user.id });
+  t.is(personal.body.exp, Date.parse(pat.expires_at) / 1000);
+});
+
+test('every token that is not usable now is exactly {"active": false}', async (t) => {
+  const app = await buildTestApp(t);
+  const client = await createClient(app);
+  const root = await signUpAdmin(app, 'boss');
+  const alice = await signUp(app.request, 'alice');
+  const pat = await createPat(app, alice.tokens.access_token, ['*'], { expires_in: 600 });
+  const introspect = async (token: string) =>
+    (await app.request.post('/api/v1/oauth/introspect').set(basic(client)).send({ token }).expect(200)).body;
+
+  t.deepEqual(await introspect('garbage'), { active: false });
+  t.deepEqual(await introspect(alice.tokens.access_token.slice(0, -1) + 'x'), { active: false }); // checksum
+  t.deepEqual(await introspect(`tsr_at_1${'A'.repeat(49)}`), { active: false }); // unknown
+  // Rotated: the old refresh token and the old access token
+  const rotated = await app.request.post('/api/v1/refresh').send({ refresh_token: alice.tokens.refresh_token }).expect(200);
+  t.deepEqual(await introspect(alice.tokens.refresh_token), { active: false });
+  t.deepEqual(await introspect(alice.tokens.access_token), { active: false });
+  // Revoked PAT, then logout
+  await app.request.delete(`/api/v1/tokens/${pat.id}`).set(bearer(rotated.body.access_token)).expect(204);
+  t.deepEqual(await introspect(pat.token), { active: false });
+  await app.request.post('/api/v1/logout').set(bearer(rotated.body.access_token)).expect(200);
+  t.deepEqual(await introspect(rotated.body.access_token), { active: false });
+  t.deepEqual(await introspect(rotated.body.refresh_token), { active: false });
+  // Expired
+  const bob = await signUp(app.request, 'bob');
+  const bobPat = await createPat(app, bob.tokens.access_token, ['*'], { expires_in: 60 });
+  app.clock.advance(901);
+  t.deepEqual(await introspect(bob.tokens.access_token), { active: false });
+  t.deepEqual(await introspect(bobPat.token), { active: false });
+  t.like(await introspect(bob.tokens.refresh_token), { active: true });
+  // Disabled owner
+  const fresh = await login(app.request, 'bob');
+  await app.request.patch(`/api/v1/admin/users/${bob.user.id}`).set(bearer((await login(app.request, 'boss')).access_token)).send({ disabled: true }).expect(200);
+  t.deepEqual(await introspect(fresh.access_token), { active: false });
+  t.deepEqual(await introspect(fresh.refresh_token), { active: false });
+  void root;
+});
+
+test('bad client credentials are 401 invalid_client with a Basic challenge; a deleted client is refused at once', async (t) => {
+  const app = await buildTestApp(t);
+  const root = await signUpAdmin(app, 'root');
+  const client = await createClient(app, root.tokens.access_token);
+  const { tokens } = await signUp(app.request, 'alice');
+  const wrong = { client_id: client.client_id, client_secret: client.client_secret.slice(0, -2) + 'AA' };
+  for (const headers of [{}, basic(wrong), basic({ client_id: 'nobody', client_secret: client.client_secret }), { Authorization: 'Basic !!!' }, bearer(tokens.access_token)]) {
+    const response = await app.request.post('/api/v1/oauth/introspect').set(headers).send({ token: tokens.access_token });
+    t.is(response.status, 401);
+    t.is(response.body.error, 'invalid_client');
+    t.is(typeof response.body.error_description, 'string');
+    t.is(response.headers['www-authenticate'], 'Basic realm="tessera"');
+  }
+  await app.request.post('/api/v1/oauth/introspect').set(basic(client)).send({ token: tokens.access_token }).expect(200);
+  const listed = await app.request.get('/api/v1/admin/clients').set(bearer(root.tokens.access_token)).expect(200);
+  t.is(listed.body.clients[0].client_id, client.client_id);
+  t.false('client_secret' in listed.body.clients[0]);
+  t.is(listed.body.clients[0].last_used_at, '2026-01-01T00:00:00.000Z');
+
+  await app.request.delete(`/api/v1/admin/clients/${client.id}`).set(bearer(root.tokens.access_token)).expect(204);
+  const refused = await app.request.post('/api/v1/oauth/introspect').set(basic(client)).send({ token: tokens.access_token });
+  t.is(refused.status, 401);
+  t.is(refused.body.error, 'invalid_client');
+  t.is((await auditRows(app.db, 'client_created')).length, 1);
+  const [deleted] = await auditRows(app.db, 'client_deleted');
+  t.is(deleted.actor_id, Number(root.user.id));
+  t.false((await databaseText(app)).includes(client.client_secret));
+});
+
+test('without a token: 400 invalid_request with error_description; JSON and form bodies; other types 415', async (t) => {
+  const app = await buildTestApp(t);
+  const client = await createClient(app);
+  for (const send of [
+    (r: ReturnType<typeof app.request.post>) => r.type('form').send('token_type_hint=access_token'),
+    (r: ReturnType<typeof app.request.post>) => r.send({ token: 42 }),
+    (r: ReturnType<typeof app.request.post>) => r,
+  ]) {
+    const response = await send(app.request.post('/api/v1/oauth/introspect').set(basic(client)));
+    t.is(response.status, 400);
+    t.is(response.body.error, 'invalid_request');
+    t.truthy(response.body.error_description);
+  }
+  const text = await app.request.post('/api/v1/oauth/introspect').set(basic(client)).type('text').send('token=x');
+  t.is(text.status, 415);
+  // Form bodies stay refused everywhere else.
+  const elsewhere = await app.request.post('/api/v1/login').type('form').send('username=a&password=b');
+  t.is(elsewhere.status, 415);
+});
+
+test('only admins manage clients', async (t) => {
+  const app = await buildTestApp(t);
+  const { tokens } = await signUp(app.request, 'alice');
+  const response = await app.request.post('/api/v1/admin/clients').set(bearer(tokens.access_token)).send({ name: 'x' });
+  t.is(response.status, 403);
+  t.is((await app.db('service_clients')).length, 0);
+});
