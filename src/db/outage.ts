@@ -85,22 +85,27 @@ export function isDatabaseUnavailable(error: unknown, depth = 0): boolean {
  * once when it starts and once when it ends (with the number of requests
  * refused meanwhile), never once per request.
  *
- * The outage ends at the first query that succeeds: any knex query of the
- * app, a `/readyz` probe, or the monitor's own probe, run twice a second
- * while the outage lasts so the end is logged even without traffic.
+ * An outage starts with the first refused request (or failed probe). It
+ * ends when a probe succeeds (the monitor's own, twice a second while the
+ * outage lasts, or a `/readyz`) and no request has been refused for
+ * QUIET_MS. A probe alone is not enough: with a full disk `select 1` still
+ * works while every write fails, and ending the outage at each successful
+ * read would log it again at the next refused write.
  */
 export interface OutageMonitor {
   /** A request was refused with 503 because of `error`. */
   refused(error: unknown): void;
   /** A probe failed with `error` (starts an outage without counting a refused request). */
   failed(error: unknown): void;
-  /** A query succeeded. */
+  /** A probe succeeded: ends the outage if nothing was refused lately. */
   reachable(): void;
   isOngoing(): boolean;
-  /** Stops listening and probing. */
+  /** Stops probing. */
   close(): void;
 }
 
+/** How long no request may have been refused before a successful probe ends an outage. */
+const QUIET_MS = 2_000;
 const PROBE_INTERVAL_MS = 500;
 
 /** The longest a readiness probe may take, even when the network drops every byte. */
@@ -133,6 +138,7 @@ export async function probeDatabase(db: Db, timeoutMs = PROBE_TIMEOUT_MS): Promi
 
 export function createOutageMonitor(db: Db, logger: Logger): OutageMonitor {
   let since: number | undefined;
+  let lastRefusedAt = 0;
   let refusedCount = 0;
   let probing: NodeJS.Timeout | undefined;
 
@@ -156,10 +162,11 @@ export function createOutageMonitor(db: Db, logger: Logger): OutageMonitor {
     refused(error) {
       start(error);
       refusedCount += 1;
+      lastRefusedAt = Date.now();
     },
     failed: start,
     reachable() {
-      if (since === undefined) return;
+      if (since === undefined || Date.now() - lastRefusedAt < QUIET_MS) return;
       logger.warn(
         { downForMs: Date.now() - since, refusedRequests: refusedCount },
         'database available again',
@@ -171,12 +178,8 @@ export function createOutageMonitor(db: Db, logger: Logger): OutageMonitor {
     isOngoing: () => since !== undefined,
     close() {
       clearInterval(probing);
-      db.off('query-response', onQueryResponse);
     },
   };
-  // Any successful knex query proves the database is back; the check is one comparison.
-  const onQueryResponse = () => monitor.reachable();
-  db.on('query-response', onQueryResponse);
   return monitor;
 }
 

@@ -12,6 +12,13 @@ export const TEST_DATABASE_URL = process.env.TEST_DATABASE_URL ?? ':memory:';
 export const TEST_REDIS_URL = process.env.TEST_REDIS_URL;
 export const ON_POSTGRES = isPostgresUrl(TEST_DATABASE_URL);
 
+/**
+ * Creating and dropping schemas and databases can take longer than
+ * DATABASE_TIMEOUT's default on a busy machine (DROP DATABASE … WITH (FORCE)
+ * waits for the server processes it ends); they are not requests.
+ */
+const ADMIN_CONNECTION = { poolMax: 1, timeoutSeconds: 60 } as const;
+
 function uniqueName(prefix: string): string {
   return `${prefix}_${process.pid}_${randomBytes(6).toString('hex')}`;
 }
@@ -29,7 +36,7 @@ export async function openTestDb(t: ExecutionContext): Promise<Db> {
     return db;
   }
   const schema = uniqueName('tessera_test');
-  const admin = createDb(TEST_DATABASE_URL, { poolMax: 1 });
+  const admin = createDb(TEST_DATABASE_URL, ADMIN_CONNECTION);
   await admin.raw('create schema ??', [schema]);
   const db = createDb(TEST_DATABASE_URL, { poolMax: 4, searchPath: [schema] });
   t.teardown(async () => {
@@ -48,7 +55,7 @@ export async function openTestDb(t: ExecutionContext): Promise<Db> {
 export async function createScratchPostgresDatabase(t: ExecutionContext): Promise<string> {
   if (!ON_POSTGRES) throw new Error('createScratchPostgresDatabase needs TEST_DATABASE_URL');
   const name = uniqueName('tessera_scale');
-  const admin = createDb(TEST_DATABASE_URL, { poolMax: 1 });
+  const admin = createDb(TEST_DATABASE_URL, ADMIN_CONNECTION);
   await admin.raw('create database ??', [name]);
   t.teardown(async () => {
     await admin.raw('drop database if exists ?? with (force)', [name]);
