@@ -39,10 +39,13 @@ const MAX_ATTEMPTS = 120; // 30 s
 /**
  * True for the errors a migration run gets when another instance is migrating
  * the same database at that moment: knex's lock is held, or both raced to
- * create knex's own bookkeeping tables.
+ * create knex's own bookkeeping tables (PostgreSQL: 23505, 42P07; SQLite
+ * says "table `knex_migrations` already exists"), or SQLite stayed busy.
  */
 function isConcurrentMigration(error: unknown): boolean {
   const { message = '', code } = error as { message?: string; code?: string };
+  if (code === 'SQLITE_BUSY') return true;
+  if (code === 'SQLITE_ERROR' && /table `knex_migrations\w*` already exists/.test(message)) return true;
   return /already locked/i.test(message) || code === '23505' || code === '42P07';
 }
 
