@@ -1,3 +1,6 @@
+import { once } from 'node:events';
+import { createServer } from 'node:http';
+import { connect, type AddressInfo } from 'node:net';
 import test from 'ava';
 import {
   bearer,
@@ -234,4 +237,30 @@ test('lengths never exceed their column: 400, and a long User-Agent is stored bo
   t.true(session.user_agent.length <= 512);
   t.true(userAgent.startsWith(session.user_agent));
   t.true(session.device_name.length <= 100);
+});
+
+test("a NUL or control character in User-Agent never reaches the database: Node's parser refuses it", async (t) => {
+  const app = await buildTestApp(t);
+  await register(app.request, 'ann');
+  const server = createServer(app.tessera.app.callback()).listen(0, '127.0.0.1');
+  t.teardown(() => server.close());
+  await once(server, 'listening');
+  const { port } = server.address() as AddressInfo;
+  const body = JSON.stringify({ username: 'ann', password: PASSWORD });
+  for (const agent of ['bad\u0000agent', 'bad\u0001agent', 'bad\u001bagent']) {
+    const socket = connect(port, '127.0.0.1');
+    await once(socket, 'connect');
+    socket.end(
+      Buffer.from(
+        `POST /api/v1/login HTTP/1.1\r\nHost: x\r\nUser-Agent: ${agent}\r\nContent-Type: application/json\r\n` +
+          `Content-Length: ${body.length}\r\nConnection: close\r\n\r\n${body}`,
+        'latin1',
+      ),
+    );
+    let answer = '';
+    socket.on('data', (chunk: Buffer) => (answer += chunk.toString('latin1')));
+    await once(socket, 'close');
+    t.regex(answer, /^HTTP\/1\.1 400 /);
+  }
+  t.is(Number((await app.db('sessions').count({ n: '*' }).first())?.n), 0);
 });
