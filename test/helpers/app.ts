@@ -138,7 +138,7 @@ export async function buildSqliteFileApp(t: ExecutionContext, env: Record<string
   const directory = mkdtempSync(join(tmpdir(), 'tessera-file-'));
   t.teardown(() => rmSync(directory, { recursive: true, force: true }));
   const config = parseConfig({ ...env, DATABASE_URL: join(directory, 'tessera.sqlite') });
-  const db = createDb(config.databaseUrl);
+  const db = createDb(config.databaseUrl, { timeoutSeconds: 30 });
   t.teardown(() => db.destroy());
   await migrateToLatest(db);
   const { app, tessera } = createApp({ db, config, passwords: createPasswordHasher(TEST_ARGON2) });

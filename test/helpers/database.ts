@@ -13,6 +13,13 @@ export const TEST_REDIS_URL = process.env.TEST_REDIS_URL;
 export const ON_POSTGRES = isPostgresUrl(TEST_DATABASE_URL);
 
 /**
+ * The suite's databases wait longer than DATABASE_TIMEOUT's default: on a
+ * busy CI machine a queue for SQLite's one connection can pass 5 s, and these
+ * tests are about behaviour, not deadlines (the outage tests set their own).
+ */
+const TEST_DATABASE_TIMEOUT_SECONDS = 30;
+
+/**
  * Creating and dropping schemas and databases can take longer than
  * DATABASE_TIMEOUT's default on a busy machine (DROP DATABASE … WITH (FORCE)
  * waits for the server processes it ends); they are not requests.
@@ -30,7 +37,7 @@ function uniqueName(prefix: string): string {
  */
 export async function openTestDb(t: ExecutionContext): Promise<Db> {
   if (!ON_POSTGRES) {
-    const db = createDb(':memory:');
+    const db = createDb(':memory:', { timeoutSeconds: TEST_DATABASE_TIMEOUT_SECONDS });
     t.teardown(() => db.destroy());
     await migrateToLatest(db);
     return db;
@@ -38,7 +45,11 @@ export async function openTestDb(t: ExecutionContext): Promise<Db> {
   const schema = uniqueName('tessera_test');
   const admin = createDb(TEST_DATABASE_URL, ADMIN_CONNECTION);
   await admin.raw('create schema ??', [schema]);
-  const db = createDb(TEST_DATABASE_URL, { poolMax: 4, searchPath: [schema] });
+  const db = createDb(TEST_DATABASE_URL, {
+    poolMax: 4,
+    searchPath: [schema],
+    timeoutSeconds: TEST_DATABASE_TIMEOUT_SECONDS,
+  });
   t.teardown(async () => {
     await db.destroy();
     await admin.raw('drop schema ?? cascade', [schema]);
