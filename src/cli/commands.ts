@@ -4,6 +4,7 @@ import type { Clock } from '../clock.ts';
 import type { Config } from '../config/config.ts';
 import type { Db } from '../db/connection.ts';
 import { AppError } from '../errors/app-error.ts';
+import { parseSessionId } from '../http/ids.ts';
 import { pruneExpired } from '../maintenance/prune.ts';
 import type { Tessera } from '../tessera.ts';
 
@@ -46,6 +47,8 @@ type Command = (args: string[], context: CliContext) => Promise<void>;
 
 function one(args: string[], what: string): string {
   if (args.length !== 1 || !args[0]) throw new UsageError(`expected exactly one ${what}`);
+  // Text the API would refuse (validate.ts) must not reach the database from here either.
+  if (/[\u0000-\u001f\u007f]/.test(args[0])) throw new UsageError(`the ${what} contains a control character`);
   return args[0];
 }
 
@@ -121,6 +124,8 @@ const commands: Record<string, Command> = {
 
   async 'revoke-session'(args, { tessera, print }) {
     const sessionId = one(args, 'session id');
+    // Not a session id at all is simply unknown, as on the API (no query).
+    if (parseSessionId(sessionId) === undefined) throw new AppError('not_found', `No such session: ${sessionId}`);
     await tessera.services.admin.revokeSession(sessionId, CLI_ORIGIN);
     print(`revoked session ${sessionId}`);
   },

@@ -62,6 +62,8 @@ export function clientInfo(ctx: Context): ClientInfo {
   const ip = clientIp(ctx);
   return {
     ip: ip === 'unknown' ? null : ip,
-    userAgent: userAgent ? userAgent.slice(0, MAX_USER_AGENT_LENGTH) : null,
+    // Node's parser already refuses control characters in headers; an app embedding Tessera with
+    // insecureHTTPParser would not, and a NUL must never reach a text column (PostgreSQL refuses it).
+    userAgent: userAgent ? userAgent.replace(/[\u0000-\u001f\u007f]/g, '').slice(0, MAX_USER_AGENT_LENGTH) || null : null,
   };
 }

@@ -152,3 +152,16 @@ test('the real CLI entry point runs against a database file', async (t) => {
   t.teardown(() => db.destroy());
   t.regex((await db('users').first()).password_hash, /^\$argon2id\$/);
 });
+
+test('arguments the API would refuse never reach the database: control characters, ids that are not session ids', async (t) => {
+  const app = await buildTestApp(t);
+  let queries = 0;
+  app.db.on('query', () => (queries += 1));
+  const nul = await cli(app, ['revoke-user', 'ali\u0000ce']);
+  t.is(nul.code, 2);
+  t.regex(nul.output, /control character/);
+  const notAnId = await cli(app, ['revoke-session', 'not-a-session-id']);
+  t.is(notAnId.code, 1);
+  t.regex(notAnId.output, /No such session/);
+  t.is(queries, 0);
+});
