@@ -4,6 +4,7 @@ import type { RefusalAudit } from '../audit/refusal-summary.ts';
 import type { TesseraState } from '../auth/state.ts';
 import type { Config } from '../config/config.ts';
 import type { RedisStatus } from '../db/redis-status.ts';
+import { API_PREFIX } from '../http/api-prefix.ts';
 import { clientIp } from '../http/client-info.ts';
 import { originOf } from '../http/origin.ts';
 import { PASS_THROUGH } from '../http/pass-through.ts';
@@ -14,7 +15,7 @@ import { createLimiter, type CounterBackend } from './limiter.ts';
 import { createLoginThrottle, NO_LOGIN_THROTTLE, type LoginThrottle } from './login-throttle.ts';
 
 export interface RateLimits {
-  /** Every request, per client IP (probes excluded). */
+  /** Every request, per client IP (probes and introspection excluded). */
   readonly global: Middleware<TesseraState>;
   /** POST /users, per IP. */
   readonly register: Middleware<TesseraState>;
@@ -33,6 +34,13 @@ export interface RateLimits {
 }
 
 const PROBES = new Set(['/healthz', '/readyz']);
+/**
+ * Introspection is authenticated per service client and limited per client
+ * (RATE_LIMIT_INTROSPECT), and a busy resource server sends all of it from
+ * one address: counting it per IP as well would throttle that service at
+ * RATE_LIMIT_GLOBAL, so the global limiter leaves it out.
+ */
+const INTROSPECTION_PATH = `${API_PREFIX}/oauth/introspect`;
 
 /**
  * The account a login body names, for counting per (IP, name); false when it
@@ -86,7 +94,8 @@ export function createRateLimits(deps: {
   const limits = config.rateLimits;
 
   return {
-    global: limiter('global', limits.global, (ctx) => (PROBES.has(ctx.path) ? false : clientIp(ctx))),
+    global: limiter('global', limits.global, (ctx) =>
+      PROBES.has(ctx.path) || (ctx.method === 'POST' && ctx.path === INTROSPECTION_PATH) ? false : clientIp(ctx)),
     register: limiter('register', limits.register, (ctx) => clientIp(ctx)),
     login: limiter('login', limits.login, (ctx) => clientIp(ctx)),
     loginAccount: limiter('login_account', limits.loginAccount, (ctx) => {
