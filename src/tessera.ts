@@ -34,6 +34,8 @@ import { createPostsService } from './posts/service.ts';
 import { createRedis, type Redis } from './db/redis.ts';
 import { REDIS_OFF, watchRedis, type RedisStatus } from './db/redis-status.ts';
 import { corsFor, securityHeaders } from './http/security-headers.ts';
+import { createBrowserCookies } from './auth/cookie-token.ts';
+import { createOriginCheck, csrfGuard } from './http/csrf.ts';
 import type { CounterBackend } from './rate-limit/limiter.ts';
 import { createPasswordGuard } from './rate-limit/password-guard.ts';
 import { createRateLimits } from './rate-limit/policies.ts';
@@ -161,7 +163,12 @@ export function createTessera(deps: TesseraDependencies) {
   const clientAuth = createClientAuthenticator({ db, clock, cache });
   const oauth = createOAuthService({ db, clock, audit, tokens, clientAuth, revokingTransaction });
   const introspect = createIntrospection({ db, clock, accessTokenTtl: config.accessTokenTtl, sessions, tokens });
-  const auth: AuthMiddleware = createAuthMiddleware(sessions, tokens);
+  // Browser sessions: tokens in HttpOnly cookies, held to an Origin check (API.md, "Browser sessions").
+  const browser = {
+    cookies: createBrowserCookies({ secure: config.cookieSecure }),
+    originAllowed: createOriginCheck(config),
+  };
+  const auth: AuthMiddleware = createAuthMiddleware(sessions, tokens, { browser });
   const refusals = createRefusalAudit({ db, clock, logger });
   const limits = createRateLimits({ config, backend, redisStatus, refusals, logger });
   const guardPassword = createPasswordGuard({
@@ -174,7 +181,7 @@ export function createTessera(deps: TesseraDependencies) {
   const routers: Router<TesseraState>[] = [
     healthRoutes(readiness),
     usersRoutes({ users, auth, limits, guardPassword }),
-    sessionsRoutes({ loginFlow, sessions, revocation, auth, limits }),
+    sessionsRoutes({ loginFlow, sessions, revocation, auth, limits, browser }),
     myAuditRoutes({ audit: auditTrail, auth }),
     // Before the admin router: its catch-all would answer /admin/tokens and /admin/clients first.
     tokensRoutes({ tokens, auth }),
@@ -201,6 +208,8 @@ export function createTessera(deps: TesseraDependencies) {
         errorHandler(logger, outage),
         securityHeaders(),
         ...(config.corsOrigins.length > 0 ? [corsFor(config.corsOrigins)] : []),
+        // Before the limiters and the body parser: a forged cookie request changes nothing, counts nothing.
+        csrfGuard(browser.cookies, browser.originAllowed),
         limits.global,
         jsonBody({ ownParserPaths: OAUTH_FORM_PATHS }),
       ]));

@@ -7,6 +7,8 @@ import { readBearerToken } from './bearer-token.ts';
 import type { TesseraContext, TesseraState } from './state.ts';
 import { tokenError } from './token-errors.ts';
 import { TOKEN_PREFIXES } from '../crypto/tokens.ts';
+import { assertAllowedOrigin, isUnsafeMethod, type OriginCheck } from '../http/csrf.ts';
+import { clearingCookiesOn401, markCookieAuthenticated, type BrowserCookies } from './cookie-token.ts';
 
 export interface AuthMiddleware {
   /**
@@ -36,6 +38,16 @@ export interface AuthMiddleware {
   requireAdmin(): Middleware<TesseraState>;
 }
 
+export interface AuthOptions {
+  /**
+   * Browser sessions: the access cookie authenticates a request that sends
+   * no `Authorization` header (a header always wins), under the CSRF rule.
+   */
+  readonly browser?: { readonly cookies: BrowserCookies; readonly originAllowed: OriginCheck };
+  /** Told how each authentication ended: `ok`, or the error code (metrics). */
+  readonly onOutcome?: (outcome: string) => void;
+}
+
 /** RFC 6750 §3.1: the challenge for a token that is good but not good enough here. */
 function insufficientScope(ability?: string): AppError {
   const scope = ability === undefined ? '' : `, scope="${ability}"`;
@@ -57,10 +69,18 @@ function insufficientScope(ability?: string): AppError {
  *   ctx.body = { owner: ctx.state.user!.username };
  * });
  */
-export function createAuthMiddleware(sessions: SessionsService, tokens: TokensService): AuthMiddleware {
-  /** Resolves the bearer token onto ctx.state; returns false when none was sent. */
+export function createAuthMiddleware(
+  sessions: SessionsService,
+  tokens: TokensService,
+  options: AuthOptions = {},
+): AuthMiddleware {
+  const { browser, onOutcome } = options;
+
+  /** Resolves the bearer token (or the access cookie) onto ctx.state; returns false when none was sent. */
   async function authenticate(ctx: TesseraContext): Promise<boolean> {
-    const credential = readBearerToken(ctx.get('Authorization'));
+    const header = ctx.get('Authorization');
+    if (!header && browser) return authenticateByCookie(ctx, browser);
+    const credential = readBearerToken(header);
     if (credential.kind === 'none') return false;
     if (credential.kind === 'malformed') throw tokenError('token_invalid');
     if (credential.token.startsWith(TOKEN_PREFIXES.personal)) {
@@ -75,6 +95,37 @@ export function createAuthMiddleware(sessions: SessionsService, tokens: TokensSe
     return true;
   }
 
+  /** The access cookie, through the same `sessions.authenticate` as a bearer token. */
+  async function authenticateByCookie(
+    ctx: TesseraContext,
+    { cookies, originAllowed }: NonNullable<AuthOptions['browser']>,
+  ): Promise<boolean> {
+    const token = cookies.readAccess(ctx);
+    if (token === undefined) return false;
+    markCookieAuthenticated(ctx);
+    // The pipeline checked this already (csrf.ts); checked again for apps that mount these middleware alone.
+    if (isUnsafeMethod(ctx.method)) assertAllowedOrigin(originAllowed, ctx);
+    return clearingCookiesOn401(ctx, cookies, async () => {
+      if (token === 'malformed') throw tokenError('token_invalid');
+      const { user, session } = await sessions.authenticate(token);
+      ctx.state.user = user;
+      ctx.state.session = session;
+      return true;
+    });
+  }
+
+  /** Authenticates (401 `token_missing` without a credential), runs `check`, and reports how it ended. */
+  async function admit(ctx: TesseraContext, check?: (ctx: TesseraContext) => void): Promise<void> {
+    try {
+      if (!(await authenticate(ctx))) throw new AppError('token_missing');
+      check?.(ctx);
+    } catch (error) {
+      onOutcome?.(error instanceof AppError ? error.code : 'error');
+      throw error;
+    }
+    onOutcome?.('ok');
+  }
+
   /** Whether the request's credential holds `ability` (see requireAbility). */
   function holds(ctx: TesseraContext, ability: string): boolean {
     const { user, token } = ctx.state;
@@ -84,18 +135,14 @@ export function createAuthMiddleware(sessions: SessionsService, tokens: TokensSe
   }
 
   const requireAuth = (): Middleware<TesseraState> => async (ctx, next: Next) => {
-    if (!(await authenticate(ctx))) throw new AppError('token_missing');
+    await admit(ctx);
     await next();
   };
 
   /** `requireAuth()` followed by `check`, as one middleware. */
-  const authThen = (check: (ctx: TesseraContext) => void): Middleware<TesseraState> => {
-    const authenticated = requireAuth();
-    return (ctx, next) =>
-      authenticated(ctx, async () => {
-        check(ctx);
-        await next();
-      });
+  const authThen = (check: (ctx: TesseraContext) => void): Middleware<TesseraState> => async (ctx, next) => {
+    await admit(ctx, check);
+    await next();
   };
 
   return {
@@ -116,7 +163,14 @@ export function createAuthMiddleware(sessions: SessionsService, tokens: TokensSe
       }),
 
     optionalAuth: () => async (ctx, next) => {
-      await authenticate(ctx);
+      let sent: boolean;
+      try {
+        sent = await authenticate(ctx);
+      } catch (error) {
+        onOutcome?.(error instanceof AppError ? error.code : 'error');
+        throw error;
+      }
+      if (sent) onOutcome?.('ok');
       await next();
     },
 

@@ -129,6 +129,22 @@ const schema = z
       .transform((value) => (value === 'true' ? 1 : value === 'false' ? 0 : Number(value)))
       .default(0),
     LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
+    COOKIE_SECURE: flag(true, 'true', 'false'),
+    PUBLIC_URL: optionalText.pipe(
+      z
+        .string()
+        .refine(isPlainOrigin, 'must be an origin like https://auth.example.com (scheme, host, optional port; no path)')
+        .transform((value) => new URL(value).origin)
+        .optional(),
+    ),
+    METRICS_PORT: optionalText.pipe(
+      z
+        .string()
+        .regex(/^\d+$/, 'must be a port number')
+        .transform(Number)
+        .pipe(z.number().int().min(0).max(65535))
+        .optional(),
+    ),
   })
   .superRefine((env, issues) => {
     if (Boolean(env.ADMIN_USERNAME) !== Boolean(env.ADMIN_PASSWORD)) {
@@ -165,6 +181,22 @@ const schema = z
       });
     }
   });
+
+/** `https://host[:port]` and nothing more: PUBLIC_URL is compared with browsers' `Origin` headers. */
+function isPlainOrigin(value: string): boolean {
+  if (!URL.canParse(value)) return false;
+  const url = new URL(value);
+  return (
+    (url.protocol === 'https:' || url.protocol === 'http:') &&
+    url.username === '' &&
+    url.password === '' &&
+    url.pathname === '/' &&
+    url.search === '' &&
+    url.hash === '' &&
+    !value.endsWith('?') &&
+    !value.endsWith('#')
+  );
+}
 
 /**
  * The start-up admin must pass the rules every account passes, checked here
@@ -255,6 +287,12 @@ export interface Config {
   /** Proxy hops in front of Tessera that append to X-Forwarded-For (`true` = 1); 0 = use the TCP peer. */
   readonly trustProxy: number;
   readonly logLevel: 'debug' | 'info' | 'warn' | 'error';
+  /** Cookie sessions: `Secure` and the `__Host-`/`__Secure-` name prefixes (false only for plain-HTTP development). */
+  readonly cookieSecure: boolean;
+  /** The origin clients use (`https://auth.example.com`), for CSRF checks; unset = the request's scheme and Host. */
+  readonly publicUrl: string | undefined;
+  /** Port of the Prometheus `/metrics` server on `host`; unset = no metrics. */
+  readonly metricsPort: number | undefined;
 }
 
 export interface RateLimit {
@@ -328,6 +366,9 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
     corsOrigins: Object.freeze(parsed.CORS_ORIGINS),
     trustProxy: parsed.TRUST_PROXY,
     logLevel: parsed.LOG_LEVEL,
+    cookieSecure: parsed.COOKIE_SECURE,
+    publicUrl: parsed.PUBLIC_URL,
+    metricsPort: parsed.METRICS_PORT,
   });
 }
 

@@ -24,6 +24,10 @@ export const ERRORS = {
   account_disabled: { status: 403, message: 'This account has been disabled.' },
   forbidden: { status: 403, message: 'You are not allowed to do this.' },
   insufficient_scope: { status: 403, message: 'The token lacks the ability this route needs.' },
+  csrf_failed: {
+    status: 403,
+    message: 'A cookie-authenticated request must come from an allowed origin (Origin header).',
+  },
   not_found: { status: 404, message: 'Not found.' },
   method_not_allowed: { status: 405, message: 'Method not allowed.' },
   username_taken: { status: 409, message: 'That username is taken.' },

@@ -60,12 +60,14 @@ function helmetHeaders(options: HelmetOptions): Record<string, string> {
 
 /**
  * CORS for the configured origins only (CORS_ORIGINS); off when none are
- * set. Bearer tokens travel in a header, not cookies, so credentials mode
- * is never enabled.
+ * set. With explicit origins, credentials are allowed, so a web app there
+ * can use a cookie session (CSRF checks hold it to the same list, csrf.ts).
+ * With `*` never: any site could then act with a visitor's cookies.
  */
 export function corsFor(origins: readonly string[]): Middleware<TesseraState> {
   const anyOrigin = origins.includes('*');
   return cors({
+    credentials: !anyOrigin,
     origin: (ctx) => {
       const origin = ctx.get('Origin');
       return anyOrigin || origins.includes(origin) ? origin || '*' : '';

@@ -20,6 +20,8 @@ export const loginBody = z
     email: plainText(z.string({ error: 'must be a string' }).max(254)).optional(),
     password: ANY_PASSWORD,
     device_name: deviceName,
+    /** Browser sessions: the tokens go in HttpOnly cookies, not in the body. */
+    use_cookies: booleanField().optional(),
   })
   .refine((body) => body.username !== undefined || body.email !== undefined, {
     path: ['username'],
@@ -27,7 +29,8 @@ export const loginBody = z
   });
 
 export const refreshBody = z.object({
-  refresh_token: requiredString().max(1024, { message: 'is too long' }),
+  // Absent: the refresh cookie of a browser session (routes.ts).
+  refresh_token: requiredString().max(1024, { message: 'is too long' }).optional(),
 });
 
 export const logoutAllBody = z.object({

@@ -37,7 +37,8 @@ test('CORS_ORIGINS allows exactly the listed origins', async (t) => {
   t.is(preflight.status, 204);
   t.is(preflight.headers['access-control-allow-origin'], 'http://localhost:5173');
   t.regex(preflight.headers['access-control-allow-headers'] ?? '', /Authorization/);
-  t.is(preflight.headers['access-control-allow-credentials'], undefined);
+  // Listed origins may use cookie sessions (API.md, "Browser sessions"); test/cookies covers `*`.
+  t.is(preflight.headers['access-control-allow-credentials'], 'true');
 });
 
 test('token responses are never cached', async (t) => {
