@@ -12,6 +12,7 @@ import { makeDrainable } from './http/graceful-close.ts';
 import { createLogger } from './logger.ts';
 import { schedulePruning } from './maintenance/prune.ts';
 import { systemClock } from './clock.ts';
+import { startMetricsServer } from './metrics/server.ts';
 
 /** The configuration, or one line naming the bad variable and exit code 1 (no stack trace). */
 function readConfig(): Config {
@@ -39,6 +40,11 @@ if (config.admin) {
   logger.info({ username: config.admin.username }, 'admin account ensured');
 }
 const stopPruning = schedulePruning(db, systemClock, config, logger);
+// Prometheus on a port of its own (METRICS_PORT), never on the public one.
+const metricsServer =
+  config.metricsPort !== undefined && tessera.metrics
+    ? await startMetricsServer(tessera.metrics, { host: config.host, port: config.metricsPort, logger })
+    : undefined;
 
 const server = createServer(
   // Node checks the timeouts below every 30 s by default; a slow client would get that much extra.
@@ -69,6 +75,7 @@ async function shutdown(signal: string): Promise<void> {
   tessera.readiness.drain();
   stopPruning();
   const { forced } = await drainable.drain(timeoutMs);
+  await metricsServer?.close();
   const closing = setTimeout(() => {
     logger.warn('shutdown: closing the database pool timed out');
     process.exit(0);

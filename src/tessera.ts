@@ -36,6 +36,10 @@ import { REDIS_OFF, watchRedis, type RedisStatus } from './db/redis-status.ts';
 import { corsFor, securityHeaders } from './http/security-headers.ts';
 import { createBrowserCookies } from './auth/cookie-token.ts';
 import { createOriginCheck, csrfGuard } from './http/csrf.ts';
+import type { Registry } from 'prom-client';
+import { createMetrics } from './metrics/metrics.ts';
+import { httpMetrics } from './metrics/http-metrics.ts';
+import { countingCacheLookups, countingLogins, countingRefusals, timingPasswords } from './metrics/instrument.ts';
 import type { CounterBackend } from './rate-limit/limiter.ts';
 import { createPasswordGuard } from './rate-limit/password-guard.ts';
 import { createRateLimits } from './rate-limit/policies.ts';
@@ -73,6 +77,12 @@ export interface TesseraDependencies {
   readonly redis?: Redis;
   /** Prefix of every Redis key Tessera writes (default: `config.redisKeyPrefix`). */
   readonly redisPrefix?: string;
+  /**
+   * A Prometheus registry to record Tessera's metrics in. Default: a new one
+   * when `config.metricsPort` is set, none otherwise (then nothing is
+   * measured and the hot path carries no instrumentation).
+   */
+  readonly metricsRegistry?: Registry;
 }
 
 export { API_PREFIX };
@@ -110,6 +120,8 @@ export function createTessera(deps: TesseraDependencies) {
   const redisStatus: RedisStatus = redis ? watchRedis(redis, logger) : REDIS_OFF;
   const outage = createOutageMonitor(db, logger);
   const readiness = createReadiness({ db, redisStatus, outage });
+  const metrics =
+    deps.metricsRegistry || config.metricsPort !== undefined ? createMetrics(deps.metricsRegistry) : undefined;
   const backend: CounterBackend = redis
     ? { kind: 'redis', redis, prefix: redisPrefix }
     : { kind: 'memory' };
@@ -117,7 +129,7 @@ export function createTessera(deps: TesseraDependencies) {
   // This process in `revocation_epochs` and on the invalidation bus.
   const origin = randomUUID();
   const coherentCache = createCoherentCache({ db, config, redis, redisStatus, redisPrefix, origin, logger });
-  const { cache } = coherentCache;
+  const cache = metrics ? countingCacheLookups(coherentCache.cache, metrics) : coherentCache.cache;
   const lookup = createSessionLookup(db);
   const tokenLookup = createTokenLookup(db);
   const revokingTransaction = createRevokingTransaction({
@@ -140,11 +152,11 @@ export function createTessera(deps: TesseraDependencies) {
     revokingTransaction,
   });
   const revocation = createSessionRevocation({ clock, audit, revokingTransaction });
+  const passwords = deps.passwords ?? createPasswordHasher(OWASP_ARGON2_PARAMETERS, config.passwordHashConcurrency);
   const users = createUsersService({
     db,
     clock,
-    passwords:
-      deps.passwords ?? createPasswordHasher(OWASP_ARGON2_PARAMETERS, config.passwordHashConcurrency),
+    passwords: metrics ? timingPasswords(passwords, metrics) : passwords,
     revokingTransaction,
     audit,
   });
@@ -168,15 +180,29 @@ export function createTessera(deps: TesseraDependencies) {
     cookies: createBrowserCookies({ secure: config.cookieSecure }),
     originAllowed: createOriginCheck(config),
   };
-  const auth: AuthMiddleware = createAuthMiddleware(sessions, tokens, { browser });
-  const refusals = createRefusalAudit({ db, clock, logger });
+  const auth: AuthMiddleware = createAuthMiddleware(sessions, tokens, {
+    browser,
+    ...(metrics ? { onOutcome: metrics.authOutcome } : {}),
+  });
+  const refusalAudit = createRefusalAudit({ db, clock, logger });
+  const refusals = metrics ? countingRefusals(refusalAudit, metrics) : refusalAudit;
   const limits = createRateLimits({ config, backend, redisStatus, refusals, logger });
   const guardPassword = createPasswordGuard({
     throttle: limits.loginThrottle,
     refusals,
     settings: config.loginThrottle,
   });
-  const loginFlow = createLoginFlow({ users, sessions, accountKeys: createAccountKeys({ db }), guardPassword });
+  const plainLoginFlow = createLoginFlow({ users, sessions, accountKeys: createAccountKeys({ db }), guardPassword });
+  const loginFlow = metrics ? countingLogins(plainLoginFlow, metrics) : plainLoginFlow;
+  metrics?.readAtScrape({
+    cacheSize: () => cache.size,
+    invalidationChannel: () => coherentCache.bus?.hearing() ?? false,
+    dependencies: async () => {
+      const report = await readiness.check();
+      return { database: report.database === 'up', redis: report.redis === 'up' };
+    },
+    ...(passwords.queue ? { passwordQueue: passwords.queue } : {}),
+  });
 
   const routers: Router<TesseraState>[] = [
     healthRoutes(readiness),
@@ -197,11 +223,14 @@ export function createTessera(deps: TesseraDependencies) {
     redisStatus,
     /** What `/readyz` reports; `drain()` turns it unready when shutdown begins. */
     readiness,
+    /** The Prometheus registry Tessera records in (serve it with `startMetricsServer`); undefined when metrics are off. */
+    metrics: metrics?.registry,
     services: { users, sessions, revocation, admin, audit: auditTrail, posts, tokens, oauth },
 
     /** The request pipeline Tessera's own routes expect; mount it first. */
     middleware(): Middleware<TesseraState> {
       return compose(withoutPassThroughs([
+        ...(metrics ? [httpMetrics(metrics)] : []),
         requestId(),
         clientAddress(config.trustProxy),
         requestLogger(logger),

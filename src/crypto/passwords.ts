@@ -32,6 +32,8 @@ export interface PasswordHasher {
   verify(storedHash: string | undefined, password: string): Promise<boolean>;
   /** True when `storedHash` was made with other parameters and should be replaced. */
   needsRehash(storedHash: string): boolean;
+  /** Computations waiting for a slot and running now (the metrics read it at scrape time). */
+  readonly queue?: () => { readonly pending: number; readonly active: number };
 }
 
 /**
@@ -75,5 +77,7 @@ export function createPasswordHasher(
     },
 
     needsRehash: (storedHash) => argon2.needsRehash(storedHash, options),
+
+    queue: () => ({ pending: limit.pendingCount, active: limit.activeCount }),
   };
 }
