@@ -83,6 +83,8 @@ export function createMetrics(registry: Registry = new Registry()) {
     failed: logins.labels('failed'),
     throttled: logins.labels('throttled'),
   };
+  // Outcomes are error codes: a small fixed set, each child made on first use.
+  const outcomeCounters = new Map<string, ReturnType<typeof authOutcomes.labels>>();
   // Present at 0 from the start, so ratios and rate() have a series before the first event.
   for (const outcome of ['ok', 'token_missing', 'token_invalid', 'token_expired', 'token_revoked']) {
     authOutcomes.inc({ outcome }, 0);
@@ -95,7 +97,9 @@ export function createMetrics(registry: Registry = new Registry()) {
       httpDuration.observe({ route, method, status }, seconds);
     },
     authOutcome(outcome: string): void {
-      authOutcomes.inc({ outcome });
+      let counter = outcomeCounters.get(outcome);
+      if (!counter) outcomeCounters.set(outcome, (counter = authOutcomes.labels(outcome)));
+      counter.inc();
     },
     login(outcome: LoginOutcome): void {
       loginCounters[outcome].inc();
