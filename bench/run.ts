@@ -12,7 +12,7 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import autocannon from 'autocannon';
@@ -367,6 +367,128 @@ async function idlePollingCost(env: Record<string, string>): Promise<Row> {
   };
 }
 
+// ---- issue 11: introspection, the resource-server client ------------------
+
+const basicAuthorization = (client: Seeded['client']) =>
+  `Basic ${Buffer.from(`${client.clientId}:${client.clientSecret}`).toString('base64')}`;
+
+/** Loads POST /api/v1/oauth/introspect (form-encoded, HTTP Basic), each request with the next token of `tokens`. */
+async function loadIntrospect(url: string, tokens: string[], client: Seeded['client'], seconds = DURATION) {
+  let next = 0;
+  return autocannon({
+    url: `${url}/api/v1/oauth/introspect`,
+    connections: CONNECTIONS,
+    duration: seconds,
+    method: 'POST',
+    headers: { authorization: basicAuthorization(client), 'content-type': 'application/x-www-form-urlencoded' },
+    requests: [
+      {
+        setupRequest: (request) => {
+          next = (next + 1) % tokens.length;
+          return { ...request, body: `token=${tokens[next]}` };
+        },
+      },
+    ],
+  });
+}
+
+/** Introspects `tokens` one at a time with fetch (as the resource-server client does): each must be active. */
+async function introspectEach(url: string, client: Seeded['client'], tokens: string[]): Promise<number[]> {
+  const times: number[] = [];
+  for (const token of tokens) {
+    const started = performance.now();
+    const response = await fetch(`${url}/api/v1/oauth/introspect`, {
+      method: 'POST',
+      headers: { authorization: basicAuthorization(client), 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ token }).toString(),
+    });
+    const answer = (await response.json()) as { active?: boolean };
+    times.push(performance.now() - started);
+    if (!answer.active) throw new Error(`introspection: ${response.status} ${JSON.stringify(answer)}`);
+  }
+  return times;
+}
+
+/**
+ * Introspection of cached active access tokens: every answer is checked
+ * active first (an inactive answer is a 200 too), then the same tokens are
+ * loaded; the client's verified secret and the session cache are hits.
+ */
+async function introspection(env: Record<string, string>, seeded: Seeded): Promise<Row> {
+  const server = await startServer('tessera.ts', env);
+  try {
+    await introspectEach(server.url, seeded.client, seeded.accessTokens);
+    await loadIntrospect(server.url, seeded.accessTokens, seeded.client, 2); // warm-up
+    const cpuBefore = cpuSeconds(server.child.pid!);
+    const result = await loadIntrospect(server.url, seeded.accessTokens, seeded.client);
+    const cpu = cpuSeconds(server.child.pid!) - cpuBefore;
+    if (result.non2xx > 0 || result.errors > 0) {
+      throw new Error(`introspection: ${result.non2xx} non-2xx and ${result.errors} errors`);
+    }
+    return {
+      scenario: 'POST /oauth/introspect, cached active access token (form, Basic)',
+      requestsPerSecond: result.requests.average,
+      p50: result.latency.p50,
+      p99: result.latency.p99,
+      max: result.latency.max,
+      cpuMicros: (cpu * 1e6) / result.requests.total,
+      note: `${Math.round(result.requests.average)} introspections/s on core ${SERVER_CORE} of ${cpus().length} (${cpus()[0]?.model ?? '?'})`,
+    };
+  } finally {
+    await stopServer(server);
+  }
+}
+
+/**
+ * The resource-server client in a Koa app of its own (core 0), against
+ * Tessera on the other core: GET /me with cache hits, measured like bare
+ * Koa; then cache misses one at a time, against a hit and against one
+ * introspection of a token Tessera has not cached either (what a miss adds).
+ */
+async function resourceServer(env: Record<string, string>, seeded: Seeded): Promise<Row[]> {
+  const tessera = await startServer('tessera.ts', env, '1');
+  try {
+    const app = await startServer('resource-server-koa.ts', {
+      TESSERA_URL: tessera.url,
+      CLIENT_ID: seeded.client.clientId,
+      CLIENT_SECRET: seeded.client.clientSecret,
+    });
+    try {
+      const [hot, cold, direct] = [seeded.accessTokens.slice(0, 1500), seeded.accessTokens.slice(1500, 1550), seeded.accessTokens.slice(1550, 1600)];
+      const hits = await measureMe('resource-server client (own process), cache hit', app, hot);
+      const client = createTimingClient(app.url);
+      const timeEach = async (tokens: string[]) => {
+        const times: number[] = [];
+        for (const token of tokens) {
+          const response = await client.get('/api/v1/me', { authorization: `Bearer ${token}` });
+          if (response.status !== 200) throw new Error(`resource server answered ${response.status}`);
+          times.push(response.ms);
+        }
+        return times;
+      };
+      const misses = await timeEach(cold);
+      const hitTimes = await timeEach(cold); // the same tokens, now cached
+      client.close();
+      const introspections = await introspectEach(tessera.url, seeded.client, direct);
+      const [miss, hit, trip] = [quantile(misses, 0.5), quantile(hitTimes, 0.5), quantile(introspections, 0.5)];
+      return [
+        hits,
+        {
+          scenario: 'resource-server client, cache miss (one at a time)',
+          requestsPerSecond: 1000 / miss,
+          p50: miss,
+          p99: Math.max(...misses),
+          note: `median miss ${miss.toFixed(2)} ms = hit ${hit.toFixed(2)} ms + ${(miss - hit).toFixed(2)} ms; one introspection (fetch, Tessera's cache cold) ${trip.toFixed(2)} ms`,
+        },
+      ];
+    } finally {
+      await stopServer(app);
+    }
+  } finally {
+    await stopServer(tessera);
+  }
+}
+
 // ---- main ------------------------------------------------------------------
 
 async function seededSqlite(directory: string, sessions: number, expired: number) {
@@ -410,6 +532,8 @@ async function main(): Promise<void> {
     const ceiling = await benchServer('Koa + SHA-256 + Map (the in-memory ceiling)', 'map-koa.ts', seeded.accessTokens, sqlite);
     rows.push(bare, jwt, deferred, ceiling);
     rows.push(await benchServer(`Tessera, cache on (${SESSIONS} sessions)`, 'tessera.ts', seeded.accessTokens, sqlite));
+    // Issue 11: personal access tokens go through the same lookup and cache as sessions.
+    rows.push(await benchServer(`Tessera, cache on, PATs (${seeded.personalTokens.length})`, 'tessera.ts', seeded.personalTokens, sqlite));
     // Browser sessions (issue 13): the same tokens in the access cookie instead of a Bearer header.
     rows.push(await benchServer('Tessera, cache on, access cookie instead of Bearer', 'tessera.ts', seeded.accessTokens, sqlite, 'cookie'));
     // Redis configured but unreachable (nothing listens on port 1): the instance is deaf, so its
@@ -426,6 +550,8 @@ async function main(): Promise<void> {
         AUTH_CACHE: 'off',
       }),
     );
+    rows.push(await introspection(sqlite, seeded));
+    rows.push(...(await resourceServer(sqlite, seeded)));
     if (options.postgres) rows.push(await postgresMisses(directory));
     rows.push(await idlePollingCost(sqlite));
     if (!options['hot-path-only']) {

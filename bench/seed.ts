@@ -1,7 +1,8 @@
 /**
  * Fills a fresh database for the bench: users, live sessions whose access
  * tokens the load generator uses, filler sessions (to measure lookups at a
- * given table size) and long-expired sessions (for the prune scenario).
+ * given table size), long-expired sessions (for the prune scenario),
+ * personal access tokens and one service client (issue 11's rows).
  * Rows are written directly, in large transactions, through knex.
  */
 import { randomUUID } from 'node:crypto';
@@ -22,6 +23,10 @@ export interface SeedPlan {
 
 export interface Seeded {
   readonly accessTokens: string[];
+  /** Personal access tokens holding `profile:read` (GET /me), `tokens` of them, one per session user. */
+  readonly personalTokens: string[];
+  /** A service client for POST /oauth/introspect. */
+  readonly client: { readonly clientId: string; readonly clientSecret: string };
   readonly usernames: string[];
 }
 
@@ -86,6 +91,34 @@ export async function seed(db: Db, plan: SeedPlan): Promise<Seeded> {
   await insertChunked(db, 'sessions', plan.sessions, (i) => session(i, true));
   await insertChunked(db, 'sessions', plan.expiredSessions, (i) => session(plan.sessions + i, false));
 
+  const personalTokens: string[] = [];
+  await insertChunked(db, 'personal_access_tokens', plan.tokens, (i) => {
+    const userId = (i % plan.users) + 1;
+    const token = generateToken('personal', String(userId), now);
+    personalTokens.push(token);
+    return {
+      id: randomUUID(),
+      user_id: userId,
+      name: 'bench',
+      abilities: JSON.stringify(['profile:read']),
+      token_hash: hashToken(token),
+      created_at: iso(-60),
+      last_used_at: null,
+      expires_at: iso(30 * 86400),
+      revoked_at: null,
+    };
+  });
+
+  const client = { clientId: 'tsr_client_bench', clientSecret: generateToken('clientSecret', 'client', now) };
+  await db('service_clients').insert({
+    id: randomUUID(),
+    name: 'bench',
+    client_id: client.clientId,
+    secret_hash: hashToken(client.clientSecret),
+    created_at: iso(-60),
+    last_used_at: null,
+  });
+
   const usernames = Array.from({ length: Math.min(plan.users, 100) }, (_, i) => `user${i + 1}`);
-  return { accessTokens, usernames };
+  return { accessTokens, personalTokens, client, usernames };
 }
