@@ -60,6 +60,8 @@ import { createClientAuthenticator } from './oauth/client-auth.ts';
 import { createIntrospection } from './oauth/introspection.ts';
 import { OAUTH_FORM_PATHS, oauthRoutes } from './oauth/routes.ts';
 import { createOAuthService } from './oauth/service.ts';
+import { defaultConsoleDirectory } from './console/build-files.ts';
+import { consoleRoutes } from './console/routes.ts';
 
 /** Everything Tessera needs from outside; nothing is read from globals. */
 export interface TesseraDependencies {
@@ -83,6 +85,8 @@ export interface TesseraDependencies {
    * measured and the hot path carries no instrumentation).
    */
   readonly metricsRegistry?: Registry;
+  /** Where the built web console is (default: `dist/console/` of this package); served unless CONSOLE=off. */
+  readonly consoleDir?: string;
 }
 
 export { API_PREFIX };
@@ -256,11 +260,16 @@ export function createTessera(deps: TesseraDependencies) {
       if (ownRedis) ownRedis.disconnect();
     },
 
-    /** Tessera's routes (API under /api/v1, probes at the root), with 405 handling. */
+    /** Tessera's routes (API under /api/v1, probes at the root, the console at /console/), with 405 handling. */
     routes(): Middleware<TesseraState> {
-      return compose(
-        routers.flatMap((router) => [router.routes(), router.allowedMethods()]),
-      ) as Middleware<TesseraState>;
+      // The console last: API requests are answered before they reach its path check.
+      const webConsole = config.webConsole
+        ? [consoleRoutes({ dir: deps.consoleDir ?? defaultConsoleDirectory(), logger })]
+        : [];
+      return compose([
+        ...routers.flatMap((router) => [router.routes(), router.allowedMethods()]),
+        ...webConsole,
+      ]) as Middleware<TesseraState>;
     },
   };
 }

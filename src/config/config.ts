@@ -137,6 +137,7 @@ const schema = z
         .transform((value) => new URL(value).origin)
         .optional(),
     ),
+    CONSOLE: flag(true, 'on', 'off'),
     METRICS_PORT: optionalText.pipe(
       z
         .string()
@@ -293,6 +294,8 @@ export interface Config {
   readonly publicUrl: string | undefined;
   /** Port of the Prometheus `/metrics` server on `host`; unset = no metrics. */
   readonly metricsPort: number | undefined;
+  /** The web console at /console/ (CONSOLE=off removes it). */
+  readonly webConsole: boolean;
 }
 
 export interface RateLimit {
@@ -369,6 +372,7 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
     cookieSecure: parsed.COOKIE_SECURE,
     publicUrl: parsed.PUBLIC_URL,
     metricsPort: parsed.METRICS_PORT,
+    webConsole: parsed.CONSOLE,
   });
 }
 
