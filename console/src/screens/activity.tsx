@@ -41,14 +41,9 @@ export function TypeFilter(props: { id: string; value: string; onChange: (type: 
 export function Activity() {
   const { client } = useSignedIn();
   const { query } = useLocation();
-  const type = query.get('type') ?? '';
   const offset = pageOf(query);
-  const page = useLoad(
-    (signal) => client.audit.list({ offset, limit: PAGE_SIZE, ...(type ? { type } : {}) }, { signal }),
-    [type, offset],
-  );
-  const go = (next: { type?: string; offset?: number }) =>
-    navigate(withQuery('/activity', { type: next.type ?? type, offset: next.offset }));
+  // No type filter here: GET /me/audit does not apply `type` yet (the admin's log does).
+  const page = useLoad((signal) => client.audit.list({ offset, limit: PAGE_SIZE }, { signal }), [offset]);
 
   return (
     <section aria-labelledby="title">
@@ -56,12 +51,9 @@ export function Activity() {
         My activity
       </h1>
       <p class="lead">Sign-ins, sign-outs and changes to your account, newest first.</p>
-      <div class="filters">
-        <TypeFilter id="activity-type" value={type} onChange={(next) => go({ type: next, offset: 0 })} />
-      </div>
       {page.error && <LoadError message={page.error} retry={page.reload} />}
       {!page.data && page.loading && <Loading />}
-      {page.data?.items.length === 0 && <Empty>No events{type ? ' of this type' : ''} yet.</Empty>}
+      {page.data?.items.length === 0 && <Empty>No events yet.</Empty>}
       {page.data && page.data.items.length > 0 && (
         <>
           <AuditTable items={page.data.items} caption="My activity" />
@@ -70,7 +62,7 @@ export function Activity() {
             limit={page.data.limit}
             total={page.data.total}
             shown={page.data.items.length}
-            onPage={(next) => go({ offset: next })}
+            onPage={(next) => navigate(withQuery('/activity', { offset: next }))}
           />
         </>
       )}

@@ -186,7 +186,7 @@ function NewSecret(props: { token: CreatedPersonalAccessToken; onDone: () => voi
       <p>
         “{props.token.name}” was created. This is the only time its secret is shown: store it somewhere safe.
       </p>
-      <label for="new-token">New token</label>
+      <label for="new-token">Token secret</label>
       <div class="copy-row">
         <input id="new-token" readOnly value={props.token.token} onFocus={(event) => event.currentTarget.select()} />
         <button type="button" onClick={copy}>
