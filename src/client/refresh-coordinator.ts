@@ -127,7 +127,22 @@ export function createRefreshCoordinator(options: CoordinatorOptions) {
 
   /** The single flight: at most one refresh per instance, and per origin where tabs can lock. */
   function refresh(used: StoredSession | null, signal?: AbortSignal): Promise<StoredSession> {
-    inFlight ??= tabs.withLock(() => refreshUnderLock(used)).finally(() => {
+    inFlight ??= new Promise<StoredSession>((resolve, reject) => {
+      tabs
+        .withLock(async () => {
+          try {
+            resolve(await refreshUnderLock(used));
+          } catch (error) {
+            reject(error);
+            return;
+          }
+          // Callers here have their pair; the lock is held a moment longer because the new pair
+          // reaches other tabs asynchronously (storage events, the channel): a tab that got the
+          // lock at once could still read the old pair and refresh a second time.
+          await new Promise((wait) => setTimeout(wait, LOCK_HANDOVER_MS));
+        })
+        .catch(reject);
+    }).finally(() => {
       inFlight = null;
     });
     return abortable(inFlight, signal);
@@ -178,6 +193,9 @@ export function createRefreshCoordinator(options: CoordinatorOptions) {
     },
   };
 }
+
+/** How long the cross-tab lock outlives a refresh, so the other tabs see the new pair first. */
+const LOCK_HANDOVER_MS = 100;
 
 /** The error waiting calls get when the session ended elsewhere (another tab, another instance). */
 function sessionEnded(reason: string): TesseraError {
