@@ -85,7 +85,7 @@ export function oauthRoutes(deps: {
   introspect: Introspect;
   clientAuth: ClientAuthenticator;
   auth: AuthMiddleware;
-  limits: Pick<RateLimits, 'introspect' | 'revoke'>;
+  limits: Pick<RateLimits, 'introspect' | 'revoke' | 'clientAuthFailures'>;
 }): Router<TesseraState> {
   const { oauth, introspect, clientAuth, auth, limits } = deps;
   const router = new Router<TesseraState>({ prefix: API_PREFIX });
@@ -112,10 +112,20 @@ export function oauthRoutes(deps: {
   });
 
   // RFC 7662 §2.1: the caller must authenticate; §2.2: always 200 for a well-formed request.
-  router.post('/oauth/introspect', withErrorDescription, limits.introspect, jsonOrFormBody(), async (ctx) => {
+  // The client is authenticated before it is counted: a client id is no secret, so counting by the
+  // claimed id would let anyone spend a real client's budget. Failures are counted per IP instead.
+  const authenticatedClient: Middleware<TesseraState> = async (ctx, next) => {
     const credentials = readBasicCredentials(ctx.get('Authorization'));
-    if (credentials.kind !== 'credentials') throw invalidClient();
-    await clientAuth.authenticate(credentials);
+    try {
+      if (credentials.kind !== 'credentials') throw invalidClient();
+      await clientAuth.authenticate(credentials);
+    } catch (error) {
+      await limits.clientAuthFailures(ctx, async () => {});
+      throw error;
+    }
+    await next();
+  };
+  router.post('/oauth/introspect', withErrorDescription, authenticatedClient, limits.introspect, jsonOrFormBody(), async (ctx) => {
     const token = tokenParameter(ctx.request.body);
     preventCaching(ctx);
     ctx.body = await introspect(token);

@@ -25,10 +25,16 @@ export interface RateLimits {
   readonly loginAccount: Middleware<TesseraState>;
   /** POST /refresh, per IP. */
   readonly refresh: Middleware<TesseraState>;
-  /** POST /oauth/introspect, per service client (the Basic user name; the IP without one). */
+  /** POST /oauth/introspect, per authenticated service client (mounted after client authentication). */
   readonly introspect: Middleware<TesseraState>;
   /** POST /oauth/revoke, per IP, with /refresh's limit. */
   readonly revoke: Middleware<TesseraState>;
+  /**
+   * Failed service-client authentications on /oauth/introspect, per client IP.
+   * The per-client limit counts only authenticated clients (anyone can name a
+   * client id), so this is what stops a flood of made-up credentials.
+   */
+  readonly clientAuthFailures: Middleware<TesseraState>;
   /** Consecutive failed logins per account and per (account, address) (see login-throttle.ts). */
   readonly loginThrottle: LoginThrottle;
 }
@@ -82,6 +88,7 @@ export function createRateLimits(deps: {
       refresh: PASS_THROUGH,
       introspect: PASS_THROUGH,
       revoke: PASS_THROUGH,
+      clientAuthFailures: PASS_THROUGH,
       loginThrottle: NO_LOGIN_THROTTLE,
     };
   }
@@ -108,6 +115,7 @@ export function createRateLimits(deps: {
       return client.kind === 'credentials' ? `client|${client.clientId}` : clientIp(ctx);
     }),
     revoke: limiter('revoke', limits.refresh, (ctx) => clientIp(ctx)),
+    clientAuthFailures: limiter('client_auth_failures', limits.refresh, (ctx) => clientIp(ctx)),
     loginThrottle: createLoginThrottle({ settings: config.loginThrottle, backend, redisStatus }),
   };
 }

@@ -67,3 +67,27 @@ test('introspection is not counted by the global per-IP limit (a resource server
   // Other methods on the introspection path are not exempt.
   t.is((await app.request.get('/api/v1/oauth/introspect')).status, 429);
 });
+
+test('wrong client credentials are counted per IP and never spend the real client\'s budget', async (t) => {
+  const app = await buildTestApp(t, {
+    env: { RATE_LIMIT_INTROSPECT: '3/60', RATE_LIMIT_REFRESH: '4/60', TRUST_PROXY: 'true' },
+  });
+  const root = await signUpAdmin(app, 'root');
+  const client = await createClient(app, root.tokens.access_token);
+  const { tokens } = await signUp(app.request, 'alice');
+  const impostor = { ...client, client_secret: `${client.client_secret.slice(0, -1)}x` };
+
+  // An attacker naming the real client id with a wrong secret: 401 until its address is cut off.
+  for (let i = 0; i < 4; i += 1) {
+    const refused = await introspect(app, impostor, tokens.access_token, '198.51.100.7');
+    t.is(refused.status, 401);
+    t.is(refused.body.error, 'invalid_client');
+  }
+  const cut = await introspect(app, impostor, tokens.access_token, '198.51.100.7');
+  t.is(cut.status, 429);
+  t.is(cut.body.error, 'rate_limited');
+  // The real client still has its whole budget.
+  for (let i = 0; i < 3; i += 1) {
+    t.is((await introspect(app, client, tokens.access_token).expect(200)).body.active, true);
+  }
+});
