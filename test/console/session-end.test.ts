@@ -1,7 +1,8 @@
 import test from 'ava';
 import { openBrowser, openPage, PASSWORD, signIn, startConsoleServer } from './browser.ts';
 
-const SESSION_SECONDS = 5;
+// Long enough for sign-in to finish on a loaded CI machine, short enough to wait out.
+const SESSION_SECONDS = 8;
 
 test('An expired session returns to sign-in with a message, on the next click and on a reload', async (t) => {
   // Sessions of a few seconds: the expiry is real, in the server and in the cookies' Max-Age.
