@@ -62,6 +62,8 @@ import { OAUTH_FORM_PATHS, oauthRoutes } from './oauth/routes.ts';
 import { createOAuthService } from './oauth/service.ts';
 import { defaultConsoleDirectory } from './console/build-files.ts';
 import { consoleRoutes } from './console/routes.ts';
+import { OPERATIONS } from './openapi/registry.ts';
+import { openapiRoutes } from './openapi/routes.ts';
 
 /** Everything Tessera needs from outside; nothing is read from globals. */
 export interface TesseraDependencies {
@@ -210,6 +212,7 @@ export function createTessera(deps: TesseraDependencies) {
 
   const routers: Router<TesseraState>[] = [
     healthRoutes(readiness),
+    openapiRoutes(OPERATIONS),
     usersRoutes({ users, auth, limits, guardPassword }),
     sessionsRoutes({ loginFlow, sessions, revocation, auth, limits, browser }),
     myAuditRoutes({ audit: auditTrail, auth }),
@@ -230,6 +233,8 @@ export function createTessera(deps: TesseraDependencies) {
     /** The Prometheus registry Tessera records in (serve it with `startMetricsServer`); undefined when metrics are off. */
     metrics: metrics?.registry,
     services: { users, sessions, revocation, admin, audit: auditTrail, posts, tokens, oauth },
+    /** The routers behind `routes()`, for reading their route tables (the OpenAPI conformance test). */
+    routers: routers as readonly Router<TesseraState>[],
 
     /** The request pipeline Tessera's own routes expect; mount it first. */
     middleware(): Middleware<TesseraState> {

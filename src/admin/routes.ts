@@ -13,6 +13,11 @@ import { toAuthSession } from '../sessions/service.ts';
 import { presentUser, toAuthUser } from '../users/present.ts';
 import { auditQuery, listUsersQuery, updateUserBody } from './schemas.ts';
 import type { AdminService } from './service.ts';
+import compose from 'koa-compose';
+import type { Middleware } from 'koa';
+import { preventCaching } from '../http/no-store.ts';
+import type { OperationSpec } from '../openapi/operation.ts';
+import { AuditPage, Revoked, SessionList, User, UserPage } from '../openapi/responses.ts';
 
 function userIdParam(raw: string | undefined): number {
   const id = parseNumericId(raw);
@@ -26,6 +31,11 @@ function sessionIdParam(raw: string | undefined): string {
   return id;
 }
 
+const noStore: Middleware<TesseraState> = (ctx, next) => {
+  preventCaching(ctx);
+  return next();
+};
+
 /** /admin/*: every route needs an admin (403 `forbidden` for anyone else). */
 export function adminRoutes(deps: {
   admin: AdminService;
@@ -34,7 +44,8 @@ export function adminRoutes(deps: {
 }): Router<TesseraState> {
   const { admin, audit, auth } = deps;
   const router = new Router<TesseraState>({ prefix: `${API_PREFIX}/admin` });
-  const adminOnly = auth.requireAdmin();
+  // Everything under /admin is personal data: never cached (API.md, "Conventions").
+  const adminOnly = compose([auth.requireAdmin(), noStore]);
 
   router.get('/users', adminOnly, async (ctx) => {
     const query = parseInput(listUsersQuery, ctx.query);
@@ -80,3 +91,43 @@ export function adminRoutes(deps: {
 
   return router;
 }
+
+const ADMIN = `${API_PREFIX}/admin`;
+
+/** The OpenAPI description of these routes (src/openapi/registry.ts). */
+export const adminOperations: readonly OperationSpec[] = [
+  {
+    method: 'get', path: `${ADMIN}/users`, tag: 'admin', access: 'admin',
+    summary: 'List users in id order; `q` matches username or email, ignoring case',
+    query: listUsersQuery,
+    success: { status: 200, description: 'A page of users.', schema: UserPage, noStore: true },
+  },
+  {
+    method: 'patch', path: `${ADMIN}/users/:id`, tag: 'admin', access: 'admin',
+    summary: 'Disable or enable a user, grant or remove the admin role',
+    description: 'Disabling revokes every session and PAT of the user. An admin cannot disable or demote themselves (`403 forbidden`).',
+    body: { schema: updateUserBody, required: true, example: { disabled: true } },
+    success: { status: 200, description: 'The user.', schema: User, noStore: true },
+  },
+  {
+    method: 'get', path: `${ADMIN}/users/:id/sessions`, tag: 'admin', access: 'admin',
+    summary: 'A user\'s live sessions',
+    success: { status: 200, description: 'The sessions.', schema: SessionList, noStore: true },
+  },
+  {
+    method: 'delete', path: `${ADMIN}/users/:id/sessions`, tag: 'admin', access: 'admin',
+    summary: 'Revoke every session of a user',
+    success: { status: 200, description: '`revoked` counts them.', schema: Revoked, noStore: true },
+  },
+  {
+    method: 'delete', path: `${ADMIN}/sessions/:id`, tag: 'admin', access: 'admin',
+    summary: 'Revoke one session',
+    success: { status: 204, description: 'Revoked.' },
+  },
+  {
+    method: 'get', path: `${ADMIN}/audit`, tag: 'admin', access: 'admin',
+    summary: 'The audit log, newest first, by user and type',
+    query: auditQuery,
+    success: { status: 200, description: 'A page of events.', schema: AuditPage, noStore: true },
+  },
+];

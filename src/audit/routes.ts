@@ -3,15 +3,29 @@ import type { AuthMiddleware } from '../auth/middleware.ts';
 import { signedInUser, type TesseraState } from '../auth/state.ts';
 import { paginationQuery } from '../http/pagination.ts';
 import { parseInput } from '../http/validate.ts';
+import { preventCaching } from '../http/no-store.ts';
 import { API_PREFIX } from '../http/api-prefix.ts';
 import type { AuditService } from './service.ts';
+import type { OperationSpec } from '../openapi/operation.ts';
+import { AuditPage } from '../openapi/responses.ts';
 
 /** GET /me/audit: the events about the caller's own account, newest first. */
 export function myAuditRoutes(deps: { audit: AuditService; auth: AuthMiddleware }): Router<TesseraState> {
   const router = new Router<TesseraState>({ prefix: API_PREFIX });
   router.get('/me/audit', deps.auth.requireAbility('audit:read'), async (ctx) => {
     const query = parseInput(paginationQuery, ctx.query);
+    preventCaching(ctx); // personal data (API.md, "Conventions")
     ctx.body = await deps.audit.list({ userId: Number(signedInUser(ctx).id) }, query);
   });
   return router;
 }
+
+/** The OpenAPI description of these routes (src/openapi/registry.ts). */
+export const myAuditOperations: readonly OperationSpec[] = [
+  {
+    method: 'get', path: `${API_PREFIX}/me/audit`, tag: 'account', access: 'access', ability: 'audit:read',
+    summary: 'Audit events about the caller, newest first',
+    query: paginationQuery,
+    success: { status: 200, description: 'A page of events.', schema: AuditPage, noStore: true },
+  },
+];

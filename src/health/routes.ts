@@ -2,6 +2,8 @@ import Router from '@koa/router';
 import type { TesseraState } from '../auth/state.ts';
 import { DATABASE_RETRY_AFTER_SECONDS } from '../http/error-handler.ts';
 import type { Readiness } from './readiness.ts';
+import type { OperationSpec } from '../openapi/operation.ts';
+import { Health, NotReady, Readiness as ReadinessBody } from '../openapi/responses.ts';
 
 /**
  * Liveness and readiness probes, at the root and without auth.
@@ -43,3 +45,17 @@ export function healthRoutes(readiness: Readiness): Router<TesseraState> {
 
   return router;
 }
+
+/** The OpenAPI description of these routes (src/openapi/registry.ts). */
+export const healthOperations: readonly OperationSpec[] = [
+  {
+    method: 'get', path: '/healthz', tag: 'operations', access: 'public', noDatabase: true,
+    summary: 'Liveness: the process is up',
+    success: { status: 200, description: 'Up.', schema: Health },
+  },
+  {
+    method: 'get', path: '/readyz', tag: 'operations', access: 'public', unavailableBody: NotReady,
+    summary: 'Readiness: the database is reachable (`degraded` when Redis is down)',
+    success: { status: 200, description: 'Ready to serve.', schema: ReadinessBody, noStore: true },
+  },
+];

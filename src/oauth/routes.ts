@@ -14,7 +14,9 @@ import type { RateLimits } from '../rate-limit/policies.ts';
 import { readBasicCredentials } from './basic-auth.ts';
 import { invalidClient, type ClientAuthenticator } from './client-auth.ts';
 import type { Introspect } from './introspection.ts';
-import { createClientBody } from './schemas.ts';
+import { createClientBody, tokenRequestBody } from './schemas.ts';
+import type { OperationSpec } from '../openapi/operation.ts';
+import { ClientList, CreatedClient, Empty, Introspection } from '../openapi/responses.ts';
 import type { OAuthService } from './service.ts';
 import type { ClientRow } from './repository.ts';
 
@@ -68,11 +70,9 @@ const withErrorDescription: Middleware<TesseraState> = async (ctx, next) => {
 
 /** The `token` parameter, or 400 invalid_request (RFC 6749 §5.2). */
 function tokenParameter(body: unknown): string {
-  const token = (body as { token?: unknown } | undefined)?.token;
-  if (typeof token !== 'string' || token === '') {
-    throw new AppError('invalid_request', 'The request needs a "token" parameter (a string).');
-  }
-  return token;
+  const token = tokenRequestBody.shape.token.safeParse((body as { token?: unknown } | undefined)?.token);
+  if (!token.success) throw new AppError('invalid_request', 'The request needs a "token" parameter (a string).');
+  return token.data;
 }
 
 function presentClient(row: ClientRow) {
@@ -145,3 +145,39 @@ export function oauthRoutes(deps: {
 
   return router;
 }
+
+/** The OpenAPI description of these routes (src/openapi/registry.ts). */
+export const oauthOperations: readonly OperationSpec[] = [
+  {
+    method: 'post', path: `${API_PREFIX}/admin/clients`, tag: 'admin', access: 'admin',
+    summary: 'Register a service client (the secret is in this answer only)',
+    body: { schema: createClientBody, required: true, example: { name: 'reports' } },
+    success: { status: 201, description: 'The client, with `client_secret`.', schema: CreatedClient, noStore: true },
+  },
+  {
+    method: 'get', path: `${API_PREFIX}/admin/clients`, tag: 'admin', access: 'admin',
+    summary: 'The service clients',
+    success: { status: 200, description: 'The clients, without secrets.', schema: ClientList, noStore: true },
+  },
+  {
+    method: 'delete', path: `${API_PREFIX}/admin/clients/:id`, tag: 'admin', access: 'admin',
+    summary: 'Delete a service client: its credentials stop working at once',
+    success: { status: 204, description: 'Deleted.' },
+  },
+  {
+    method: 'post', path: `${API_PREFIX}/oauth/introspect`, tag: 'oauth', access: 'client',
+    summary: 'RFC 7662 token introspection, for service clients',
+    description: 'Always 200 for a well-formed request from a good client: `{"active": false}` and nothing else for any token not usable now. Errors carry `error_description` (RFC 6749 §5.2).',
+    body: { schema: tokenRequestBody, required: true, form: true, example: { token: 'tsr_at_1…', token_type_hint: 'access_token' } },
+    success: { status: 200, description: 'The token\'s state.', schema: Introspection, noStore: true },
+    errors: ['invalid_request'],
+  },
+  {
+    method: 'post', path: `${API_PREFIX}/oauth/revoke`, tag: 'oauth', access: 'client-optional',
+    summary: 'RFC 7009 token revocation: holding the token is the proof',
+    description: 'An access or refresh token ends its whole session, a PAT ends that PAT. The same `200 {}` whether or not the token was known. Basic credentials are optional, but sent ones must be good.',
+    body: { schema: tokenRequestBody, required: true, form: true, example: { token: 'tsr_rt_1…' } },
+    success: { status: 200, description: 'Done (or nothing to do).', schema: Empty, noStore: true },
+    errors: ['invalid_request'],
+  },
+];

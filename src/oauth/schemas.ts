@@ -1,6 +1,18 @@
 import { z } from 'zod';
 import { isWellFormedText, requiredString } from '../http/validate.ts';
 
+/**
+ * POST /oauth/introspect and /oauth/revoke (RFC 7662 §2.1, RFC 7009 §2.1),
+ * form-encoded or JSON. Only `token` is checked (a missing one is
+ * `invalid_request`): an unknown or wrong hint changes nothing.
+ */
+export const tokenRequestBody = z.object({
+  token: z.string().min(1),
+  token_type_hint: z.string().optional().meta({
+    description: '`access_token`, `refresh_token` or `personal_access_token`; only speeds up the search.',
+  }),
+});
+
 /** POST /admin/clients. */
 export const createClientBody = z.object({
   name: requiredString()

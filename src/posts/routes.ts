@@ -8,6 +8,8 @@ import { API_PREFIX } from '../http/api-prefix.ts';
 import type { PostRow } from './repository.ts';
 import { createPostBody, listPostsQuery, updatePostBody } from './schemas.ts';
 import type { PostsService } from './service.ts';
+import type { OperationSpec } from '../openapi/operation.ts';
+import { Post, PostPage } from '../openapi/responses.ts';
 
 /** The contract's *Post*. */
 function presentPost(row: PostRow) {
@@ -62,3 +64,37 @@ export function postsRoutes(deps: { posts: PostsService; auth: AuthMiddleware })
 
   return router;
 }
+
+/** The OpenAPI description of these routes (src/openapi/registry.ts). */
+export const postsOperations: readonly OperationSpec[] = [
+  {
+    method: 'get', path: `${API_PREFIX}/posts`, tag: 'posts', access: 'optional',
+    summary: 'List posts, newest first',
+    query: listPostsQuery,
+    success: { status: 200, description: 'A page of posts.', schema: PostPage },
+  },
+  {
+    method: 'get', path: `${API_PREFIX}/posts/:id`, tag: 'posts', access: 'optional',
+    summary: 'One post',
+    success: { status: 200, description: 'The post.', schema: Post },
+  },
+  {
+    method: 'post', path: `${API_PREFIX}/posts`, tag: 'posts', access: 'access', ability: 'posts:write',
+    summary: 'Create a post',
+    body: { schema: createPostBody, required: true, example: { title: 'Hello', content: 'First post.' } },
+    success: { status: 201, description: 'The new post.', schema: Post },
+  },
+  {
+    method: 'put', path: `${API_PREFIX}/posts/:id`, tag: 'posts', access: 'access', ability: 'posts:write',
+    summary: 'Update one\'s own post',
+    body: { schema: updatePostBody, required: true },
+    success: { status: 200, description: 'The post.', schema: Post },
+    errors: ['forbidden'],
+  },
+  {
+    method: 'delete', path: `${API_PREFIX}/posts/:id`, tag: 'posts', access: 'access', ability: 'posts:write',
+    summary: 'Delete a post (its owner or an admin)',
+    success: { status: 204, description: 'Deleted.' },
+    errors: ['forbidden'],
+  },
+];

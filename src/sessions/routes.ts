@@ -23,6 +23,8 @@ import type { IssuedTokens } from './service.ts';
 import type { SessionRevocation } from './revocation.ts';
 import { loginBody, logoutAllBody, refreshBody } from './schemas.ts';
 import { toAuthSession, type SessionsService } from './service.ts';
+import type { OperationSpec } from '../openapi/operation.ts';
+import { LoginResult, Message, Revoked, SessionList } from '../openapi/responses.ts';
 
 /** Login, refresh, logout, and the caller's own devices. */
 export function sessionsRoutes(deps: {
@@ -101,6 +103,7 @@ export function sessionsRoutes(deps: {
   router.get('/sessions', auth.requireAbility('sessions:read'), async (ctx) => {
     const user = signedInUser(ctx);
     const rows = await sessions.listLiveSessions(Number(user.id));
+    preventCaching(ctx);
     // With a personal access token no session is `current`.
     ctx.body = { sessions: rows.map((row) => presentSession(toAuthSession(row), ctx.state.session?.id)) };
   });
@@ -115,3 +118,44 @@ export function sessionsRoutes(deps: {
 
   return router;
 }
+
+/** The OpenAPI description of these routes (src/openapi/registry.ts). */
+export const sessionsOperations: readonly OperationSpec[] = [
+  {
+    method: 'post', path: `${API_PREFIX}/login`, tag: 'sessions', access: 'public',
+    summary: 'Log in: one new session (device)',
+    description: '`username` or `email`. Failed logins are throttled per account (`429` with `Retry-After`). With `use_cookies: true` the tokens go in HttpOnly cookies and the request needs an allowed `Origin` (login CSRF).',
+    body: { schema: loginBody, required: true, example: { username: 'alice', password: 'correct horse battery staple', device_name: 'Laptop' } },
+    success: { status: 200, description: 'The token pair (or its cookie form).', schema: LoginResult, noStore: true, setsCookies: true },
+    errors: ['invalid_credentials', 'account_disabled'],
+  },
+  {
+    method: 'post', path: `${API_PREFIX}/refresh`, tag: 'sessions', access: 'public',
+    summary: 'Rotate the token pair',
+    description: 'The old pair stops working at once. An already-rotated refresh token within `REFRESH_REUSE_LEEWAY` is `refresh_token_rotated`; after it, `refresh_token_reused` and the session is revoked. Without `refresh_token`, the refresh cookie is used and the answer is in cookie form.',
+    body: { schema: refreshBody, required: false, example: { refresh_token: 'tsr_rt_1…' } },
+    success: { status: 200, description: 'The new token pair (or its cookie form).', schema: LoginResult, noStore: true, setsCookies: true },
+    errors: ['token_invalid', 'token_expired', 'token_revoked', 'refresh_token_rotated', 'refresh_token_reused'],
+  },
+  {
+    method: 'post', path: `${API_PREFIX}/logout`, tag: 'sessions', access: 'session',
+    summary: 'Log out this device',
+    success: { status: 200, description: 'Logged out; by cookie, both cookies are cleared.', schema: Message, setsCookies: true },
+  },
+  {
+    method: 'post', path: `${API_PREFIX}/logout/all`, tag: 'sessions', access: 'session',
+    summary: 'Log out every device (or every other one, with `keep_current`)',
+    body: { schema: logoutAllBody, required: false },
+    success: { status: 200, description: '`revoked` counts the sessions ended, the caller\'s included when it is.', schema: Revoked, setsCookies: true },
+  },
+  {
+    method: 'get', path: `${API_PREFIX}/sessions`, tag: 'sessions', access: 'access', ability: 'sessions:read',
+    summary: 'The caller\'s live sessions, newest first',
+    success: { status: 200, description: 'With a PAT no session is `current`.', schema: SessionList, noStore: true },
+  },
+  {
+    method: 'delete', path: `${API_PREFIX}/sessions/:id`, tag: 'sessions', access: 'access', ability: 'sessions:write',
+    summary: 'Revoke one of the caller\'s sessions',
+    success: { status: 204, description: 'Revoked; `404` if it is not the caller\'s live session.' },
+  },
+];

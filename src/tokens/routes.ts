@@ -10,6 +10,8 @@ import { parseInput } from '../http/validate.ts';
 import { presentToken } from './present.ts';
 import { createTokenBody } from './schemas.ts';
 import type { TokensService } from './service.ts';
+import type { OperationSpec } from '../openapi/operation.ts';
+import { CreatedToken, TokenList } from '../openapi/responses.ts';
 
 /** Token ids are UUIDs, like session ids; anything else is unknown without a query. */
 function tokenIdParam(raw: string | undefined): string {
@@ -62,3 +64,35 @@ export function tokensRoutes(deps: { tokens: TokensService; auth: AuthMiddleware
 
   return router;
 }
+
+/** The OpenAPI description of these routes (src/openapi/registry.ts). */
+export const tokensOperations: readonly OperationSpec[] = [
+  {
+    method: 'post', path: `${API_PREFIX}/tokens`, tag: 'tokens', access: 'session',
+    summary: 'Create a personal access token (the secret is in this answer only)',
+    description: '`expires_in` defaults to `PAT_DEFAULT_TTL` and may not exceed `PAT_MAX_TTL`. The `admin` ability is for admins only (`403 forbidden`).',
+    body: { schema: createTokenBody, required: true, example: { name: 'deploy bot', abilities: ['posts:write'], expires_in: 2592000 } },
+    success: { status: 201, description: 'The token, with `token`.', schema: CreatedToken, noStore: true },
+    errors: ['forbidden'],
+  },
+  {
+    method: 'get', path: `${API_PREFIX}/tokens`, tag: 'tokens', access: 'session',
+    summary: 'The caller\'s live tokens, newest first',
+    success: { status: 200, description: 'The tokens, without secrets.', schema: TokenList, noStore: true },
+  },
+  {
+    method: 'delete', path: `${API_PREFIX}/tokens/:id`, tag: 'tokens', access: 'session',
+    summary: 'Revoke one of the caller\'s tokens',
+    success: { status: 204, description: 'Revoked; `404` if not the caller\'s live token.' },
+  },
+  {
+    method: 'get', path: `${API_PREFIX}/admin/users/:id/tokens`, tag: 'admin', access: 'admin',
+    summary: 'A user\'s live tokens',
+    success: { status: 200, description: 'The tokens, without secrets.', schema: TokenList, noStore: true },
+  },
+  {
+    method: 'delete', path: `${API_PREFIX}/admin/tokens/:id`, tag: 'admin', access: 'admin',
+    summary: 'Revoke anyone\'s token',
+    success: { status: 204, description: 'Revoked.' },
+  },
+];
