@@ -1,5 +1,5 @@
 /**
- * Every error code of the contract (../shared/API.md, "Errors") with its
+ * Every error code of the contract (docs/api.md, "Errors") with its
  * status and default message. `method_not_allowed` (405, with `Allow`) is
  * Tessera's own addition for a case the table does not name.
  */
