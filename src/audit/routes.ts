@@ -1,7 +1,7 @@
 import Router from '@koa/router';
 import type { AuthMiddleware } from '../auth/middleware.ts';
 import { signedInUser, type TesseraState } from '../auth/state.ts';
-import { paginationQuery } from '../http/pagination.ts';
+import { myAuditQuery } from './schemas.ts';
 import { parseInput } from '../http/validate.ts';
 import { preventCaching } from '../http/no-store.ts';
 import { API_PREFIX } from '../http/api-prefix.ts';
@@ -13,9 +13,10 @@ import { AuditPage } from '../openapi/responses.ts';
 export function myAuditRoutes(deps: { audit: AuditService; auth: AuthMiddleware }): Router<TesseraState> {
   const router = new Router<TesseraState>({ prefix: API_PREFIX });
   router.get('/me/audit', deps.auth.requireAbility('audit:read'), async (ctx) => {
-    const query = parseInput(paginationQuery, ctx.query);
+    const { type, ...page } = parseInput(myAuditQuery, ctx.query);
     preventCaching(ctx); // personal data (API.md, "Conventions")
-    ctx.body = await deps.audit.list({ userId: Number(signedInUser(ctx).id) }, query);
+    const userId = Number(signedInUser(ctx).id);
+    ctx.body = await deps.audit.list(type ? { userId, type } : { userId }, page);
   });
   return router;
 }
@@ -25,7 +26,7 @@ export const myAuditOperations: readonly OperationSpec[] = [
   {
     method: 'get', path: `${API_PREFIX}/me/audit`, tag: 'account', access: 'access', ability: 'audit:read',
     summary: 'Audit events about the caller, newest first',
-    query: paginationQuery,
+    query: myAuditQuery,
     success: { status: 200, description: 'A page of events.', schema: AuditPage, noStore: true },
   },
 ];

@@ -188,3 +188,18 @@ test('GET /me/audit shows only my own events', async (t) => {
   t.true(response.body.items.every((event: { user_id: string }) => event.user_id === response.body.items[0].user_id));
   await app.request.get('/api/v1/me/audit').expect(401);
 });
+
+test('GET /me/audit?type filters my events by type; an unknown type is 400 on that field', async (t) => {
+  const app = await buildTestApp(t);
+  await register(app.request, 'gail');
+  const gail = await login(app.request, 'gail');
+  await login(app.request, 'gail');
+  const logins = await app.request
+    .get('/api/v1/me/audit?type=login_succeeded')
+    .set(bearer(gail.access_token))
+    .expect(200);
+  t.is(logins.body.total, 2);
+  t.true(logins.body.items.every((event: { type: string }) => event.type === 'login_succeeded'));
+  const bad = await app.request.get('/api/v1/me/audit?type=nope').set(bearer(gail.access_token)).expect(400);
+  t.is(bad.body.details[0].field, 'type');
+});
