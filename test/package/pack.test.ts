@@ -66,6 +66,7 @@ test('npm pack ships the built entry points, declarations and migrations, and no
     'dist/package/src/client/index.js',
     'dist/package/src/client/index.d.ts',
     'dist/package/migrations/20261123000100_create_users.js',
+    'dist/console/index.html',
   ]) {
     t.true(files.includes(needed), `${needed} is packed`);
   }
@@ -73,7 +74,9 @@ test('npm pack ships the built entry points, declarations and migrations, and no
     (file) =>
       !['package.json', 'README.md', 'CHANGELOG.md', 'LICENSE'].includes(file) &&
       !/^dist\/package\/src\/.+\.(js|d\.ts)$/.test(file) &&
-      !/^dist\/package\/migrations\/[^/]+\.js$/.test(file),
+      !/^dist\/package\/migrations\/[^/]+\.js$/.test(file) &&
+      // The built web console, which the packaged server serves at /console/.
+      !/^dist\/console\/(index\.html|favicon\.svg|assets\/app-[A-Z0-9]+\.(js|css)(\.gz)?)$/.test(file),
   );
   t.deepEqual(strays, [], 'no TypeScript sources, tests, bench, maps or the server build');
 
