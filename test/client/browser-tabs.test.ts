@@ -1,6 +1,7 @@
 import test, { type ExecutionContext } from 'ava';
 import { build } from 'esbuild';
-import { chromium, type Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
+import { openBrowser } from '../helpers/chromium.ts';
 import { fileURLToPath } from 'node:url';
 import { PASSWORD, register } from '../helpers/app.ts';
 import { serveTessera, type SeenRequest } from './serve.ts';
@@ -28,19 +29,7 @@ function testPage(store: 'local' | 'memory'): string {
 }
 
 async function openTabs(t: ExecutionContext, baseUrl: string, count: number): Promise<Page[]> {
-  const browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    headless: true,
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--no-first-run',
-    ],
-  });
-  t.teardown(() => browser.close());
+  const browser = await openBrowser(t);
   const context = await browser.newContext(); // one profile: tabs share storage, locks and channels
   const pages: Page[] = [];
   for (let i = 0; i < count; i += 1) {

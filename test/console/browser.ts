@@ -4,7 +4,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { startListeningServer } from '../helpers/server-process.ts';
 
 const PROJECT_ROOT = fileURLToPath(new URL('../..', import.meta.url));
@@ -43,23 +43,7 @@ export async function startConsoleServer(t: ExecutionContext, env: Record<string
   return { origin: `http://localhost:${port}`, api: createApi(`http://127.0.0.1:${port}/api/v1`), output: server.output };
 }
 
-/** Debian's Chromium, headless, never a downloaded browser. */
-export async function openBrowser(t: ExecutionContext): Promise<Browser> {
-  const browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    headless: true,
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--no-first-run',
-    ],
-  });
-  t.teardown(() => browser.close());
-  return browser;
-}
+export { openBrowser } from '../helpers/chromium.ts';
 
 /**
  * A page that records what must never happen: script errors and CSP
