@@ -4,6 +4,7 @@ import type { Redis } from '../db/redis.ts';
 import type { RedisStatus } from '../db/redis-status.ts';
 import type { Logger } from '../logger.ts';
 import { createInvalidationBus, type InvalidationBus } from './invalidation-bus.ts';
+import { createRevocationEpochReader } from './revocation-epochs.ts';
 import { watchRevocations, type RevocationWatch } from './revocation-watch.ts';
 import { createSessionCache, NO_SESSION_CACHE, type SessionCache } from './session-cache.ts';
 
@@ -55,10 +56,10 @@ export function createCoherentCache(deps: {
   // Nothing but this process can open an in-memory SQLite database: nothing to watch.
   const shared = isPostgres(db) || sqliteFilename(db) !== undefined;
   const emptyCache = () => cache.invalidate({ kind: 'all' });
-  const watch: RevocationWatch | undefined = shared
+  const epochs = shared ? createRevocationEpochReader(db, origin) : undefined;
+  const watch: RevocationWatch | undefined = epochs
     ? watchRevocations({
-        db,
-        origin,
+        readEpochs: epochs.read,
         intervalMs: REVOCATION_POLL_MS,
         staleAfterMs: POLL_STALE_AFTER_MS,
         deliveryExpected: () => bus?.hearing() ?? false,
@@ -91,7 +92,8 @@ export function createCoherentCache(deps: {
       await bus?.ready();
     },
     async close() {
-      watch?.stop();
+      await watch?.stop();
+      await epochs?.close();
       await bus?.close();
     },
   };

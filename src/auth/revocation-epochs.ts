@@ -1,4 +1,5 @@
 import type { Db } from '../db/connection.ts';
+import { createPreparedQuery } from '../db/prepared-query.ts';
 
 /** One process's revocation counter. */
 export interface RevocationEpoch {
@@ -20,15 +21,36 @@ export async function bumpRevocationEpoch(trx: Db, origin: string, now: string):
   return Number((row as { epoch: number | string }).epoch);
 }
 
+function otherEpochsQuery(db: Db, exceptOrigin: unknown) {
+  return db('revocation_epochs').whereNot('origin', exceptOrigin as string).select('origin', 'epoch');
+}
+
+type EpochRow = { origin: string; epoch: number | string };
+
+function toEpochs(rows: readonly EpochRow[]): RevocationEpoch[] {
+  return rows.map((row) => ({ origin: row.origin, epoch: Number(row.epoch) }));
+}
+
 /** Every process's counter but `exceptOrigin`'s (the poller's own). */
 export async function readRevocationEpochs(db: Db, exceptOrigin: string): Promise<RevocationEpoch[]> {
-  const rows = await db('revocation_epochs')
-    .whereNot({ origin: exceptOrigin })
-    .select('origin', 'epoch');
-  return rows.map((row: { origin: string; epoch: number | string }) => ({
-    origin: row.origin,
-    epoch: Number(row.epoch),
-  }));
+  return toEpochs(await otherEpochsQuery(db, exceptOrigin));
+}
+
+/**
+ * `readRevocationEpochs` as a prepared statement, for the watch that polls
+ * 50 times a second: through knex each poll cost about 0.3–0.8 ms of CPU,
+ * 4 % of a core on an idle server; prepared, about a fifth of that.
+ */
+export function createRevocationEpochReader(db: Db, exceptOrigin: string) {
+  const statement = createPreparedQuery<EpochRow>(db, {
+    name: 'revocation_epochs_of_others',
+    query: otherEpochsQuery,
+    arity: 1,
+  });
+  return {
+    read: async (): Promise<RevocationEpoch[]> => toEpochs(await statement.all([exceptOrigin])),
+    close: () => statement.close(),
+  };
 }
 
 /** Forgets counters of processes that revoked nothing since `cutoff` (CLI runs, old instances). */

@@ -1,6 +1,5 @@
-import type { Db } from '../db/connection.ts';
 import type { Logger } from '../logger.ts';
-import { readRevocationEpochs } from './revocation-epochs.ts';
+import type { RevocationEpoch } from './revocation-epochs.ts';
 
 /**
  * Notices revocations made by other processes that share the database, so a
@@ -28,13 +27,13 @@ export interface RevocationWatch {
   fresh(): boolean;
   /** Resolves after the next complete poll (tests; start-up). */
   nextPoll(): Promise<void>;
-  stop(): void;
+  /** Stops polling; resolves once no poll is in flight. */
+  stop(): Promise<void>;
 }
 
 export function watchRevocations(deps: {
-  db: Db;
-  /** This process's own origin: its own revocations are already applied here. */
-  origin: string;
+  /** Every other process's counter (this process's own revocations are already applied here). */
+  readEpochs: () => Promise<RevocationEpoch[]>;
   intervalMs: number;
   staleAfterMs: number;
   /**
@@ -47,7 +46,7 @@ export function watchRevocations(deps: {
   onMissed: () => void;
   logger: Logger;
 }): RevocationWatch {
-  const { db, origin, intervalMs, staleAfterMs, deliveryExpected, onMissed, logger } = deps;
+  const { readEpochs, intervalMs, staleAfterMs, deliveryExpected, onMissed, logger } = deps;
   /** The counter value of each origin that this process has accounted for. */
   const known = new Map<string, number>();
   /** Values delivered by the bus above `known`, per origin. */
@@ -97,7 +96,7 @@ export function watchRevocations(deps: {
 
   async function poll(): Promise<void> {
     try {
-      account(await readRevocationEpochs(db, origin));
+      account(await readEpochs());
       lastSuccessMs = Date.now();
       if (failing) logger.info('revocation watch: polling the database again');
       failing = false;
@@ -108,14 +107,21 @@ export function watchRevocations(deps: {
     for (const wake of waiters.splice(0)) wake();
   }
 
+  let wakeEarly: (() => void) | undefined;
   async function loop(): Promise<void> {
     while (!stopped) {
       await poll();
       if (stopped) break;
-      await new Promise((resolve) => setTimeout(resolve, intervalMs).unref());
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, intervalMs).unref();
+        wakeEarly = () => {
+          clearTimeout(timer);
+          resolve();
+        };
+      });
     }
   }
-  void loop();
+  const looping = loop();
 
   return {
     heard(source, epoch) {
@@ -126,9 +132,11 @@ export function watchRevocations(deps: {
     },
     fresh: () => Date.now() - lastSuccessMs < staleAfterMs,
     nextPoll: () => new Promise<void>((resolve) => waiters.push(resolve)),
-    stop() {
+    async stop() {
       stopped = true;
+      wakeEarly?.();
       for (const wake of waiters.splice(0)) wake();
+      await looping;
     },
   };
 }

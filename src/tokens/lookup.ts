@@ -1,11 +1,10 @@
 import type { Db } from '../db/connection.ts';
 import { createHashLookup, type HashLookupSpec } from '../sessions/lookup.ts';
-import { findTokensByHashes, tokensByHashesQuery, type TokenWithUser } from './repository.ts';
+import { tokensByHashesQuery, type TokenWithUser } from './repository.ts';
 
 const TOKENS_BY_HASH: HashLookupSpec<TokenWithUser> = {
   statementName: 'personal_access_tokens_by_hashes',
   query: tokensByHashesQuery,
-  find: findTokensByHashes,
   hashOf: (row) => row.token_hash,
 };
 

@@ -1,5 +1,4 @@
 import { isPostgres, type Db } from '../db/connection.ts';
-import { boundHashes } from '../sessions/repository.ts';
 
 /** A `personal_access_tokens` row; `abilities` is a JSON array. Times are ISO-8601 strings. */
 export interface TokenRow {
@@ -56,10 +55,6 @@ export function tokensByHashesQuery(db: Db, hashes: string | string[]) {
     .join('users', 'users.id', 'personal_access_tokens.user_id')
     .whereRaw(`?? in (${hashList})`, ['personal_access_tokens.token_hash', hashes])
     .select(TOKEN_WITH_USER_COLUMNS);
-}
-
-export async function findTokensByHashes(db: Db, hashes: readonly string[]): Promise<TokenWithUser[]> {
-  return (await tokensByHashesQuery(db, boundHashes(db, hashes))) as TokenWithUser[];
 }
 
 /** Live tokens of a user (not revoked, not expired), newest first. */

@@ -1,5 +1,5 @@
 import test, { type ExecutionContext } from 'ava';
-import { bumpRevocationEpoch, readRevocationEpochs } from '../../src/auth/revocation-epochs.ts';
+import { bumpRevocationEpoch, createRevocationEpochReader, readRevocationEpochs } from '../../src/auth/revocation-epochs.ts';
 import { watchRevocations } from '../../src/auth/revocation-watch.ts';
 import { createSilentLogger } from '../../src/logger.ts';
 import { pruneExpired } from '../../src/maintenance/prune.ts';
@@ -18,16 +18,19 @@ const NOW = () => new Date().toISOString();
 async function watching(t: ExecutionContext, deliveryExpected = false, staleAfterMs = 1_000) {
   const db = await openTestDb(t);
   let emptied = 0;
+  const epochs = createRevocationEpochReader(db, 'this-instance');
   const watch = watchRevocations({
-    db,
-    origin: 'this-instance',
+    readEpochs: epochs.read,
     intervalMs: 5,
     staleAfterMs,
     deliveryExpected: () => deliveryExpected,
     onMissed: () => (emptied += 1),
     logger: createSilentLogger(),
   });
-  t.teardown(() => watch.stop());
+  t.teardown(async () => {
+    await watch.stop();
+    await epochs.close();
+  });
   await watch.nextPoll();
   const polls = async (count: number) => {
     for (let i = 0; i < count; i += 1) await watch.nextPoll();
