@@ -210,17 +210,19 @@ export function createTessera(deps: TesseraDependencies) {
     ...(passwords.queue ? { passwordQueue: passwords.queue } : {}),
   });
 
+  // A request passes through each router before the one holding its route, and each costs a
+  // path match: the routers of the busiest routes (GET /me, refresh, introspection) come first.
   const routers: Router<TesseraState>[] = [
-    healthRoutes(readiness),
-    openapiRoutes(OPERATIONS),
     usersRoutes({ users, auth, limits, guardPassword }),
     sessionsRoutes({ loginFlow, sessions, revocation, auth, limits, browser }),
+    oauthRoutes({ oauth, introspect, clientAuth, auth, limits }),
     myAuditRoutes({ audit: auditTrail, auth }),
     // Before the admin router: its catch-all would answer /admin/tokens and /admin/clients first.
     tokensRoutes({ tokens, auth }),
-    oauthRoutes({ oauth, introspect, clientAuth, auth, limits }),
     adminRoutes({ admin, audit: auditTrail, auth }),
     postsRoutes({ posts, auth }),
+    healthRoutes(readiness),
+    openapiRoutes(OPERATIONS),
   ];
 
   return {
@@ -272,7 +274,10 @@ export function createTessera(deps: TesseraDependencies) {
         ? [consoleRoutes({ dir: deps.consoleDir ?? defaultConsoleDirectory(), logger })]
         : [];
       return compose([
-        ...routers.flatMap((router) => [router.routes(), router.allowedMethods()]),
+        // One 405/OPTIONS step for all routers: it reads the routes every router matched
+        // (ctx.matched), so one wrapper does what one per router did, for one promise per request.
+        routers[0]!.allowedMethods(),
+        ...routers.map((router) => router.routes()),
         ...webConsole,
       ]) as Middleware<TesseraState>;
     },

@@ -9,3 +9,8 @@ const router = new Router().get('/api/v1/me', (ctx) => {
 const app = new Koa();
 app.use(router.routes());
 app.listen(portFromArgs(), '127.0.0.1', () => process.send?.('ready'));
+
+// Let a profiler run end the server cleanly, so --cpu-prof files get written.
+process.on('message', (message) => {
+  if (message === 'exit') process.exit(0);
+});

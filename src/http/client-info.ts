@@ -12,11 +12,17 @@ const MAX_USER_AGENT_LENGTH = 512;
 /** The longest textual IP address (IPv4-mapped IPv6); anything longer is not an address. */
 export const MAX_IP_LENGTH = 45;
 
-/** The client address of each request, decided once by `clientAddress()`. */
-const addresses = new WeakMap<Context, string>();
+/**
+ * Per request: the trusted hop count `clientAddress()` was configured with,
+ * replaced by the address once something asks for it. Most requests (every
+ * authenticated GET with rate limits off) never do, so the hot path does
+ * not parse addresses it would throw away.
+ */
+const CLIENT_ADDRESS = Symbol('tessera.clientAddress');
+type WithClientAddress = Context & { [CLIENT_ADDRESS]?: number | string };
 
 /**
- * Decides the client's IP address for the rest of the request: the rate
+ * Decides how the client's IP address is found for the rest of the request: the rate
  * limiters' keys, sessions and audit events all read it from here (never
  * from Koa's `ctx.ip`, which takes the left-most `X-Forwarded-For` entry,
  * the one a client writes itself).
@@ -31,9 +37,12 @@ const addresses = new WeakMap<Context, string>();
  * 45 characters.
  */
 export function clientAddress(trustedHops: number): Middleware {
-  return async (ctx, next) => {
-    addresses.set(ctx, resolveClientIp(ctx, trustedHops));
-    await next();
+  return (ctx, next) => {
+    (ctx as WithClientAddress)[CLIENT_ADDRESS] = trustedHops;
+    // Node reads the peer address once per connection and remembers it; read it now, so it is
+    // still known if the client hangs up before anything asks (a socket closed unread forgets it).
+    void ctx.req.socket.remoteAddress;
+    return next();
   };
 }
 
@@ -52,9 +61,13 @@ function peerAddress(ctx: Context): string {
   return address.length <= MAX_IP_LENGTH && isIP(address) !== 0 ? address : 'unknown';
 }
 
-/** The request's client IP: as `clientAddress()` decided, or the TCP peer when it did not run. */
+/** The request's client IP: as `clientAddress()` decides it, or the TCP peer when it did not run. */
 export function clientIp(ctx: Context): string {
-  return addresses.get(ctx) ?? peerAddress(ctx);
+  const known = (ctx as WithClientAddress)[CLIENT_ADDRESS];
+  if (typeof known === 'string') return known;
+  const address = known === undefined ? peerAddress(ctx) : resolveClientIp(ctx, known);
+  (ctx as WithClientAddress)[CLIENT_ADDRESS] = address;
+  return address;
 }
 
 export function clientInfo(ctx: Context): ClientInfo {

@@ -37,7 +37,7 @@ export function jsonBody(options: {
     },
   });
 
-  return async (ctx, next) => {
+  return (ctx, next) => {
     if (ownParserPaths.has(ctx.path)) return next();
     if (!hasBody(ctx.req.headers)) {
       // Most requests (every GET) have no body: skip the parser on the hot path.
@@ -45,6 +45,6 @@ export function jsonBody(options: {
       return next();
     }
     if (!ctx.request.is('application/json')) throw new AppError('unsupported_media_type');
-    await parse(ctx, next);
+    return parse(ctx, next);
   };
 }

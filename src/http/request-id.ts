@@ -7,10 +7,11 @@ const ACCEPTABLE_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
 /** Gives every request an id, on `ctx.state.requestId` and the `X-Request-Id` header. */
 export function requestId(): Middleware<TesseraState> {
-  return async (ctx, next) => {
-    const incoming = ctx.get('X-Request-Id');
-    ctx.state.requestId = ACCEPTABLE_ID.test(incoming) ? incoming : randomUUID();
-    ctx.set('X-Request-Id', ctx.state.requestId);
-    await next();
+  return (ctx, next) => {
+    const incoming = ctx.req.headers['x-request-id'];
+    const id = typeof incoming === 'string' && ACCEPTABLE_ID.test(incoming) ? incoming : randomUUID();
+    ctx.state.requestId = id;
+    ctx.res.setHeader('X-Request-Id', id);
+    return next();
   };
 }
