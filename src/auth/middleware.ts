@@ -1,8 +1,8 @@
 import type { Middleware, Next } from 'koa';
 import { AppError } from '../errors/app-error.ts';
-import type { SessionsService } from '../sessions/service.ts';
+import type { Authenticated, SessionsService } from '../sessions/service.ts';
 import { ABILITY_PATTERN, ADMIN_ABILITY, tokenHolds } from '../tokens/abilities.ts';
-import type { TokensService } from '../tokens/service.ts';
+import type { AuthenticatedToken, TokensService } from '../tokens/service.ts';
 import { readBearerToken } from './bearer-token.ts';
 import type { TesseraContext, TesseraState } from './state.ts';
 import { tokenError } from './token-errors.ts';
@@ -48,6 +48,14 @@ export interface AuthOptions {
   readonly onOutcome?: (outcome: string) => void;
 }
 
+/**
+ * `then(answer)`, at once when `answer` is already there, after it otherwise:
+ * a cache hit goes through authentication without a promise or an await.
+ */
+function whenAnswered<T, R>(answer: T | Promise<T>, then: (value: T) => R): R | Promise<R> {
+  return answer instanceof Promise ? answer.then(then) : then(answer);
+}
+
 /** RFC 6750 §3.1: the challenge for a token that is good but not good enough here. */
 function insufficientScope(ability?: string): AppError {
   const scope = ability === undefined ? '' : `, scope="${ability}"`;
@@ -76,22 +84,32 @@ export function createAuthMiddleware(
 ): AuthMiddleware {
   const { browser, onOutcome } = options;
 
-  /** Resolves the bearer token (or the access cookie) onto ctx.state; returns false when none was sent. */
-  async function authenticate(ctx: TesseraContext): Promise<boolean> {
-    const header = ctx.get('Authorization');
+  /**
+   * Resolves the bearer token (or the access cookie) onto ctx.state; false
+   * when none was sent. Answers at once when the session cache knows the
+   * token (the hot path awaits nothing), otherwise with a promise.
+   */
+  function authenticate(ctx: TesseraContext): boolean | Promise<boolean> {
+    const header = ctx.req.headers.authorization;
     if (!header && browser) return authenticateByCookie(ctx, browser);
     const credential = readBearerToken(header);
     if (credential.kind === 'none') return false;
     if (credential.kind === 'malformed') throw tokenError('token_invalid');
     if (credential.token.startsWith(TOKEN_PREFIXES.personal)) {
-      const { user, token } = await tokens.authenticate(credential.token);
-      ctx.state.user = user;
-      ctx.state.token = token;
-      return true;
+      return whenAnswered(tokens.authenticate(credential.token), (found) => signInToken(ctx, found));
     }
-    const { user, session } = await sessions.authenticate(credential.token);
+    return whenAnswered(sessions.authenticate(credential.token), (found) => signIn(ctx, found));
+  }
+
+  function signIn(ctx: TesseraContext, { user, session }: Authenticated): true {
     ctx.state.user = user;
     ctx.state.session = session;
+    return true;
+  }
+
+  function signInToken(ctx: TesseraContext, { user, token }: AuthenticatedToken): true {
+    ctx.state.user = user;
+    ctx.state.token = token;
     return true;
   }
 
@@ -114,16 +132,34 @@ export function createAuthMiddleware(
     });
   }
 
-  /** Authenticates (401 `token_missing` without a credential), runs `check`, and reports how it ended. */
-  async function admit(ctx: TesseraContext, check?: (ctx: TesseraContext) => void): Promise<void> {
+  /**
+   * Authenticates (401 `token_missing` without a credential), runs `check`,
+   * and reports how it ended. At once on a cache hit, like `authenticate`.
+   */
+  function admit(ctx: TesseraContext, check?: (ctx: TesseraContext) => void): void | Promise<void> {
+    let sent: boolean | Promise<boolean>;
     try {
-      if (!(await authenticate(ctx))) throw new AppError('token_missing');
+      sent = authenticate(ctx);
+    } catch (error) {
+      return refuse(error);
+    }
+    if (sent instanceof Promise) return sent.then((found) => admitted(ctx, found, check), refuse);
+    return admitted(ctx, sent, check);
+  }
+
+  function admitted(ctx: TesseraContext, sent: boolean, check?: (ctx: TesseraContext) => void): void {
+    try {
+      if (!sent) throw new AppError('token_missing');
       check?.(ctx);
     } catch (error) {
-      onOutcome?.(error instanceof AppError ? error.code : 'error');
-      throw error;
+      refuse(error);
     }
     onOutcome?.('ok');
+  }
+
+  function refuse(error: unknown): never {
+    onOutcome?.(error instanceof AppError ? error.code : 'error');
+    throw error;
   }
 
   /** Whether the request's credential holds `ability` (see requireAbility). */
@@ -134,16 +170,13 @@ export function createAuthMiddleware(
     return ability !== ADMIN_ABILITY || user.isAdmin;
   }
 
-  const requireAuth = (): Middleware<TesseraState> => async (ctx, next: Next) => {
-    await admit(ctx);
-    await next();
+  /** `requireAuth()` followed by `check`, as one middleware. */
+  const authThen = (check?: (ctx: TesseraContext) => void): Middleware<TesseraState> => (ctx, next: Next) => {
+    const admission = admit(ctx, check);
+    return admission ? admission.then(() => next()) : next();
   };
 
-  /** `requireAuth()` followed by `check`, as one middleware. */
-  const authThen = (check: (ctx: TesseraContext) => void): Middleware<TesseraState> => async (ctx, next) => {
-    await admit(ctx, check);
-    await next();
-  };
+  const requireAuth = (): Middleware<TesseraState> => authThen();
 
   return {
     requireAuth,
@@ -167,8 +200,7 @@ export function createAuthMiddleware(
       try {
         sent = await authenticate(ctx);
       } catch (error) {
-        onOutcome?.(error instanceof AppError ? error.code : 'error');
-        throw error;
+        refuse(error);
       }
       if (sent) onOutcome?.('ok');
       await next();

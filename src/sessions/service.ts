@@ -119,6 +119,20 @@ export function createSessionsService(deps: {
     await lastUsed.record(entry.session.id, now);
   }
 
+  /** The answer for a live entry; the once-a-minute `last_used_at` write is the only wait. */
+  function admitEntry(entry: CachedAuth, now: Date): Authenticated | Promise<Authenticated> {
+    const nowMs = now.getTime();
+    // Checked on every request, cached or not: expiry depends only on the clock.
+    if (nowMs >= entry.sessionExpiresAtMs || nowMs >= entry.accessExpiresAtMs) {
+      throw tokenError('token_expired');
+    }
+    const answer = () => ({ user: entry.user, session: entry.session, accessExpiresAtMs: entry.accessExpiresAtMs });
+    if (entry.lastUsedAtMs < nowMs - LAST_USED_WRITE_INTERVAL_SECONDS * 1000) {
+      return touch(entry, now).then(answer);
+    }
+    return answer();
+  }
+
   /** Why a session can no longer be used, or undefined when it is live. */
   function sessionProblem(row: SessionWithUser, now: Date): TokenErrorCode | undefined {
     if (row.revoked_at !== null || row.disabled) return 'token_revoked';
@@ -184,26 +198,20 @@ export function createSessionsService(deps: {
      * Resolves an access token to its user and session, or throws the 401
      * that says why not. Malformed tokens (wrong prefix, length or checksum)
      * are refused before any query.
+     *
+     * A cache hit answers at once, not as a promise: on the hot path that
+     * saves the promise and the event-loop turn of every `await` above it.
+     * Callers `await` the answer either way.
      */
-    async authenticate(accessToken: string): Promise<Authenticated> {
+    authenticate(accessToken: string): Authenticated | Promise<Authenticated> {
       if (!hasTokenShape(accessToken, 'access')) throw tokenError('token_invalid');
       const tokenHash = hashToken(accessToken);
       const now = clock();
-      const nowMs = now.getTime();
       // A cached token passed the checksum when it was cached; only misses check it.
-      let entry = cache.get(tokenHash);
-      if (!entry) {
-        if (!hasValidChecksum(accessToken)) throw tokenError('token_invalid');
-        entry = await loadEntry(tokenHash, now);
-      }
-      // Checked on every request, cached or not: expiry depends only on the clock.
-      if (nowMs >= entry.sessionExpiresAtMs || nowMs >= entry.accessExpiresAtMs) {
-        throw tokenError('token_expired');
-      }
-      if (entry.lastUsedAtMs < nowMs - LAST_USED_WRITE_INTERVAL_SECONDS * 1000) {
-        await touch(entry, now);
-      }
-      return { user: entry.user, session: entry.session, accessExpiresAtMs: entry.accessExpiresAtMs };
+      const entry = cache.get(tokenHash);
+      if (entry) return admitEntry(entry, now);
+      if (!hasValidChecksum(accessToken)) throw tokenError('token_invalid');
+      return loadEntry(tokenHash, now).then((loaded) => admitEntry(loaded, now));
     },
 
     /**

@@ -31,6 +31,8 @@ export interface AuthenticatedToken {
   readonly token: AuthToken;
 }
 
+type TokenAnswer = AuthenticatedToken & { readonly expiresAtMs: number };
+
 /**
  * Personal access tokens: create, authenticate, list, revoke. They live
  * beside sessions and follow the same rules: the database holds only the
@@ -65,6 +67,19 @@ export function createTokensService(deps: {
     };
     cache.set(tokenHash, entry, epochBeforeRead);
     return entry;
+  }
+
+  /** The answer for a live entry; the once-a-minute `last_used_at` write is the only wait. */
+  function admitEntry(entry: CachedTokenAuth, now: Date): TokenAnswer | Promise<TokenAnswer> {
+    const nowMs = now.getTime();
+    if (nowMs >= entry.expiresAtMs) throw tokenError('token_expired');
+    const answer = () => ({ user: entry.user, token: entry.token, expiresAtMs: entry.expiresAtMs });
+    if (entry.lastUsedAtMs < nowMs - LAST_USED_WRITE_INTERVAL_SECONDS * 1000) {
+      entry.lastUsedAtMs = nowMs;
+      entry.token = Object.freeze({ ...entry.token, lastUsedAt: iso(now) });
+      return lastUsed.record(entry.token.id, now).then(answer);
+    }
+    return answer();
   }
 
   /** Ends one live token, with its audit event, on every instance's cache. */
@@ -121,23 +136,15 @@ export function createTokensService(deps: {
      * Resolves a personal access token to its owner and token, or throws the
      * 401 that says why not. Malformed tokens never reach the database.
      */
-    async authenticate(plaintext: string): Promise<AuthenticatedToken & { expiresAtMs: number }> {
+    authenticate(plaintext: string): TokenAnswer | Promise<TokenAnswer> {
       if (!hasTokenShape(plaintext, 'personal')) throw tokenError('token_invalid');
       const tokenHash = hashToken(plaintext);
       const now = clock();
-      const nowMs = now.getTime();
-      let entry = cache.getToken(tokenHash);
-      if (!entry) {
-        if (!hasValidChecksum(plaintext)) throw tokenError('token_invalid');
-        entry = await loadEntry(tokenHash, now);
-      }
-      if (nowMs >= entry.expiresAtMs) throw tokenError('token_expired');
-      if (entry.lastUsedAtMs < nowMs - LAST_USED_WRITE_INTERVAL_SECONDS * 1000) {
-        entry.lastUsedAtMs = nowMs;
-        entry.token = Object.freeze({ ...entry.token, lastUsedAt: iso(now) });
-        await lastUsed.record(entry.token.id, now);
-      }
-      return { user: entry.user, token: entry.token, expiresAtMs: entry.expiresAtMs };
+      // As for sessions (sessions/service.ts): a cache hit answers at once, a miss with a promise.
+      const entry = cache.getToken(tokenHash);
+      if (entry) return admitEntry(entry, now);
+      if (!hasValidChecksum(plaintext)) throw tokenError('token_invalid');
+      return loadEntry(tokenHash, now).then((loaded) => admitEntry(loaded, now));
     },
 
     listLiveTokens: (userId: number) => tokens.listLiveTokens(db, userId, iso(clock())),
