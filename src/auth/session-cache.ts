@@ -89,6 +89,9 @@ export function createSessionCache(options: SessionCacheOptions): SessionCache {
   const entries = new LRUCache<string, Entry>({
     max: options.maxEntries,
     ttl: options.ttlSeconds * 1000,
+    // The TTL is a backstop counted in seconds: reading the clock at most every 100 ms (not every
+    // millisecond, the default) spares the hot path a timer per millisecond under load.
+    ttlResolution: 100,
     // Keep the indexes in step with evictions, expiries and deletions.
     dispose: (entry) => {
       const id = credentialIdOf(entry);
