@@ -43,25 +43,30 @@ interface Verified {
  */
 export function createClientAuthenticator(deps: { db: Db; clock: Clock; cache: SessionCache }) {
   const { db, clock, cache } = deps;
-  const verified = new LRUCache<string, Verified>({ max: MAX_VERIFIED, ttl: VERIFIED_TTL_MS });
+  const verified = new LRUCache<string, Verified>({ max: MAX_VERIFIED, ttl: VERIFIED_TTL_MS, ttlResolution: 100 });
+
+  /** Checks the secret against the stored hash, remembers the pair, and notes the use (once a minute). */
+  async function verify(clientId: string, secretHash: string, key: string): Promise<ClientRow> {
+    const epoch = cache.epoch();
+    const client = await findClientByClientId(db, clientId);
+    if (!client) throw invalidClient();
+    const matches = timingSafeEqual(Buffer.from(client.secret_hash, 'hex'), Buffer.from(secretHash, 'hex'));
+    if (!matches) throw invalidClient();
+    verified.set(key, { client, epoch });
+    const now = clock();
+    await touchClient(db, client.id, iso(now), iso(addSeconds(now, -LAST_USED_INTERVAL_SECONDS)));
+    return client;
+  }
 
   return {
-    async authenticate(credentials: ClientCredentials): Promise<ClientRow> {
+    /** The client these credentials prove, or 401 invalid_client. At once when recently verified. */
+    authenticate(credentials: ClientCredentials): ClientRow | Promise<ClientRow> {
       if (!isWellFormedToken(credentials.clientSecret, 'clientSecret')) throw invalidClient();
       const secretHash = hashToken(credentials.clientSecret);
       const key = `${credentials.clientId}\0${secretHash}`;
       const known = verified.get(key);
       if (known && known.epoch === cache.epoch()) return known.client;
-
-      const epoch = cache.epoch();
-      const client = await findClientByClientId(db, credentials.clientId);
-      if (!client) throw invalidClient();
-      const matches = timingSafeEqual(Buffer.from(client.secret_hash, 'hex'), Buffer.from(secretHash, 'hex'));
-      if (!matches) throw invalidClient();
-      verified.set(key, { client, epoch });
-      const now = clock();
-      await touchClient(db, client.id, iso(now), iso(addSeconds(now, -LAST_USED_INTERVAL_SECONDS)));
-      return client;
+      return verify(credentials.clientId, secretHash, key);
     },
 
     /** Forgets every verified secret of a deleted client. */
