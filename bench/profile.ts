@@ -1,11 +1,15 @@
 /**
  * `npm run bench:profile` — where the hot path spends its time. Seeds a
- * SQLite file, runs the Tessera bench server under `node --cpu-prof` (pinned
- * to one core), loads GET /api/v1/me, and prints the functions with the most
- * self time, grouped as "file:function".
+ * SQLite file, runs a bench server under `node --cpu-prof` (pinned to one
+ * core), loads GET /api/v1/me (a 3 s warm-up, then the measured load), and
+ * prints the functions with the most self time during the measured load
+ * only (start-up and warm-up left out), as "file:function", in µs per
+ * request.
  *
  * Options: --duration S (default 8), --cache on|off (default on),
- * --out DIR (where the .cpuprofile is written, default a temporary folder).
+ * --server NAME (a script of bench/servers, default tessera; bare-koa
+ * profiles the baseline), --out DIR (where the .cpuprofile is written,
+ * default a temporary folder).
  */
 import { fork } from 'node:child_process';
 import { once } from 'node:events';
@@ -23,6 +27,7 @@ const { values: options } = parseArgs({
   options: {
     duration: { type: 'string', default: '8' },
     cache: { type: 'string', default: 'on' },
+    server: { type: 'string', default: 'tessera' },
     out: { type: 'string' },
   },
 });
@@ -30,10 +35,13 @@ const { values: options } = parseArgs({
 interface ProfileNode {
   id: number;
   callFrame: { functionName: string; url: string; lineNumber: number };
-  hitCount: number;
 }
 interface Profile {
   nodes: ProfileNode[];
+  startTime: number;
+  endTime: number;
+  samples: number[];
+  timeDeltas: number[];
 }
 
 const directory = options.out ?? mkdtempSync(join(tmpdir(), 'tessera-profile-'));
@@ -44,7 +52,7 @@ const { accessTokens } = await seed(db, { users: 1000, sessions: 10_000, tokens:
 await db.destroy();
 
 const port = 42000 + Math.floor(Math.random() * 1000);
-const child = fork(compiledServer('tessera.ts'), [String(port)], {
+const child = fork(compiledServer(`${options.server}.ts`), [String(port)], {
   execPath: 'taskset',
   execArgv: ['-c', '0', process.execPath, '--cpu-prof', `--cpu-prof-dir=${directory}`],
   env: {
@@ -59,34 +67,56 @@ const child = fork(compiledServer('tessera.ts'), [String(port)], {
 await once(child, 'message');
 
 let next = 0;
-const result = await autocannon({
-  url: `http://127.0.0.1:${port}/api/v1/me`,
-  connections: 50,
-  duration: Number(options.duration),
-  requests: [
-    {
-      setupRequest: (request) => {
-        next = (next + 1) % accessTokens.length;
-        return { ...request, headers: { authorization: `Bearer ${accessTokens[next]}` } };
+const load = (seconds: number) =>
+  autocannon({
+    url: `http://127.0.0.1:${port}/api/v1/me`,
+    connections: 50,
+    duration: seconds,
+    requests: [
+      {
+        setupRequest: (request) => {
+          next = (next + 1) % accessTokens.length;
+          return { ...request, headers: { authorization: `Bearer ${accessTokens[next]}` } };
+        },
       },
-    },
-  ],
-});
+    ],
+  });
+await load(3); // warm-up: JIT, the session cache, connections
+const measuredFrom = performance.now();
+const result = await load(Number(options.duration));
+const measuredTo = performance.now();
 child.send('exit');
 await once(child, 'exit');
-console.log(`${Math.round(result.requests.average)} req/s, ${result.non2xx} non-2xx; profile in ${directory}`);
+const exitedAt = performance.now();
+console.log(`${options.server}: ${Math.round(result.requests.average)} req/s, ${result.non2xx} non-2xx; profile in ${directory}`);
 
 const profileFile = readdirSync(directory).find((name) => name.endsWith('.cpuprofile'));
 if (!profileFile) throw new Error('no profile written');
 const profile = JSON.parse(readFileSync(join(directory, profileFile), 'utf8')) as Profile;
-const selfHits = new Map<string, number>();
-let total = 0;
-for (const node of profile.nodes) {
-  const { functionName, url, lineNumber } = node.callFrame;
+
+// The profile ends when the server exits: the measured load is the stretch that ended
+// (exitedAt - measuredTo) before that and lasted (measuredTo - measuredFrom).
+const windowEnd = profile.endTime - (exitedAt - measuredTo) * 1000;
+const windowStart = profile.endTime - (exitedAt - measuredFrom) * 1000;
+const nodes = new Map(profile.nodes.map((node) => [node.id, node]));
+const selfMicros = new Map<string, number>();
+let busy = 0;
+let at = profile.startTime;
+for (let i = 0; i < profile.samples.length; i += 1) {
+  at += profile.timeDeltas[i]!;
+  if (at < windowStart || at > windowEnd) continue;
+  const { functionName, url, lineNumber } = nodes.get(profile.samples[i]!)!.callFrame;
+  if (functionName === '(idle)') continue;
   const where = url.startsWith('file://') ? relative(process.cwd(), new URL(url).pathname) : url;
   const key = `${where || '(native)'}:${lineNumber + 1} ${functionName || '(anonymous)'}`;
-  selfHits.set(key, (selfHits.get(key) ?? 0) + node.hitCount);
-  total += node.hitCount;
+  // A sample stands for the time until the next one.
+  const micros = profile.timeDeltas[i + 1] ?? 0;
+  selfMicros.set(key, (selfMicros.get(key) ?? 0) + micros);
+  busy += micros;
 }
-const top = [...selfHits].sort((a, b) => b[1] - a[1]).slice(0, 40);
-for (const [key, hits] of top) console.log(`${((hits / total) * 100).toFixed(1).padStart(5)} %  ${key}`);
+const requests = result.requests.total;
+console.log(`busy ${(busy / requests).toFixed(1)} µs per request (profiler overhead included)`);
+const top = [...selfMicros].sort((a, b) => b[1] - a[1]).slice(0, 40);
+for (const [key, micros] of top) {
+  console.log(`${(micros / requests).toFixed(2).padStart(6)} µs  ${((micros / busy) * 100).toFixed(1).padStart(5)} %  ${key}`);
+}
