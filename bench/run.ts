@@ -530,7 +530,9 @@ async function main(): Promise<void> {
     const jwt = await benchServer('Koa + jose HS256 JWT', 'jwt-koa.ts', await jwtTokens(2000));
     const deferred = await benchServer('bare Koa, each reply one event-loop turn later', 'bare-koa-deferred.ts', ['none']);
     const ceiling = await benchServer('Koa + SHA-256 + Map (the in-memory ceiling)', 'map-koa.ts', seeded.accessTokens, sqlite);
-    rows.push(bare, jwt, deferred, ceiling);
+    // What Tessera's response headers (request id, security headers, no-store) cost by themselves.
+    const headers = await benchServer('bare Koa + Tessera\'s response headers (no auth)', 'bare-koa-headers.ts', ['none']);
+    rows.push(bare, jwt, deferred, ceiling, headers);
     rows.push(await benchServer(`Tessera, cache on (${SESSIONS} sessions)`, 'tessera.ts', seeded.accessTokens, sqlite));
     // Issue 11: personal access tokens go through the same lookup and cache as sessions.
     rows.push(await benchServer(`Tessera, cache on, PATs (${seeded.personalTokens.length})`, 'tessera.ts', seeded.personalTokens, sqlite));
