@@ -1,12 +1,10 @@
 import Router from '@koa/router';
-import bodyParser from 'koa-bodyparser';
 import type { Middleware } from 'koa';
 import type { AuthMiddleware } from '../auth/middleware.ts';
 import type { TesseraState } from '../auth/state.ts';
 import { AppError } from '../errors/app-error.ts';
 import { API_PREFIX } from '../http/api-prefix.ts';
 import { parseSessionId } from '../http/ids.ts';
-import { BODY_LIMIT } from '../http/json-body.ts';
 import { preventCaching } from '../http/no-store.ts';
 import { originOf } from '../http/origin.ts';
 import { parseInput } from '../http/validate.ts';
@@ -18,6 +16,7 @@ import { createClientBody, tokenRequestBody } from './schemas.ts';
 import type { OperationSpec } from '../openapi/operation.ts';
 import { ClientList, CreatedClient, Empty, Introspection } from '../openapi/responses.ts';
 import type { OAuthService } from './service.ts';
+import { readTokenRequestBody } from './token-request-body.ts';
 import type { ClientRow } from './repository.ts';
 
 /**
@@ -28,32 +27,6 @@ export const OAUTH_FORM_PATHS: ReadonlySet<string> = new Set([
   `${API_PREFIX}/oauth/introspect`,
   `${API_PREFIX}/oauth/revoke`,
 ]);
-
-/** JSON or `application/x-www-form-urlencoded`, mapped to the contract's codes like json-body.ts. */
-function jsonOrFormBody(): Middleware<TesseraState> {
-  const parse = bodyParser({
-    enableTypes: ['json', 'form'],
-    jsonLimit: BODY_LIMIT,
-    formLimit: BODY_LIMIT,
-    strict: true,
-    onerror: (error: Error & { status?: number }) => {
-      if (error.status === 413) throw new AppError('payload_too_large');
-      if (error.status === 415) throw new AppError('unsupported_media_type');
-      throw new AppError('invalid_json');
-    },
-  });
-  return async (ctx, next) => {
-    const length = ctx.get('Content-Length');
-    if (!ctx.get('Transfer-Encoding') && (length === '' || length === '0')) {
-      ctx.request.body = {};
-      return next();
-    }
-    if (!ctx.request.is('application/json', 'application/x-www-form-urlencoded')) {
-      throw new AppError('unsupported_media_type', 'Send the body form-encoded or as JSON.');
-    }
-    await parse(ctx, next);
-  };
-}
 
 /** RFC 6749 §5.2: errors here also carry `error_description` (the same text as `message`). */
 const withErrorDescription: Middleware<TesseraState> = async (ctx, next) => {
@@ -125,14 +98,14 @@ export function oauthRoutes(deps: {
     }
     await next();
   };
-  router.post('/oauth/introspect', withErrorDescription, authenticatedClient, limits.introspect, jsonOrFormBody(), async (ctx) => {
+  router.post('/oauth/introspect', withErrorDescription, authenticatedClient, limits.introspect, readTokenRequestBody, async (ctx) => {
     const token = tokenParameter(ctx.request.body);
     preventCaching(ctx);
     ctx.body = await introspect(token);
   });
 
   // RFC 7009 §2.1: holding the token is the proof; credentials, when sent, must be good.
-  router.post('/oauth/revoke', withErrorDescription, limits.revoke, jsonOrFormBody(), async (ctx) => {
+  router.post('/oauth/revoke', withErrorDescription, limits.revoke, readTokenRequestBody, async (ctx) => {
     const credentials = readBasicCredentials(ctx.get('Authorization'));
     if (credentials.kind === 'malformed') throw invalidClient();
     if (credentials.kind === 'credentials') await clientAuth.authenticate(credentials);
