@@ -8,7 +8,10 @@
  *
  * A server is a script of bench/servers (`tessera`, `bare-koa`, …), or the
  * path of a compiled server of another build, e.g. the tree of an earlier
- * commit built with `npm run build` in a git worktree:
+ * commit built with `npm run build` in a git worktree. `@introspect` after
+ * it loads POST /oauth/introspect (form body, Basic client credentials, a
+ * cached active token) instead of GET /me:
+ *   npm run bench:compare -- bare-koa tessera@introspect
  *   git worktree add /tmp/before HEAD~1 && (cd /tmp/before && npm ci && npm run build)
  *   npm run bench:compare -- /tmp/before/dist/bench/servers/tessera.js tessera
  *
@@ -26,6 +29,7 @@ import { createDb } from '../src/db/connection.ts';
 import { migrateToLatest } from '../src/db/migrate.ts';
 import { compiledServer } from './compiled.ts';
 import { seed } from './seed.ts';
+import { workloadRequest } from './workloads.ts';
 
 const { values: options, positionals: servers } = parseArgs({
   allowPositionals: true,
@@ -42,7 +46,7 @@ const directory = mkdtempSync(join(tmpdir(), 'tessera-compare-'));
 const file = join(directory, 'compare.sqlite');
 const db = createDb(file);
 await migrateToLatest(db);
-const { accessTokens } = await seed(db, { users: 1000, sessions: 10_000, tokens: 2000, expiredSessions: 0 });
+const { accessTokens, client } = await seed(db, { users: 1000, sessions: 10_000, tokens: 2000, expiredSessions: 0 });
 await db.destroy();
 
 /** CPU seconds (user + system) process `pid` has used so far (proc(5), fields 14 and 15). */
@@ -61,7 +65,8 @@ interface Running {
 
 async function start(server: string): Promise<Running> {
   const port = nextPort++;
-  const script = server.startsWith('/') ? server : compiledServer(`${server}.ts`);
+  const [name, workload = 'me'] = server.split('@') as [string, string?];
+  const script = name.startsWith('/') ? name : compiledServer(`${name}.ts`);
   const child = fork(script, [String(port)], {
     execPath: 'taskset',
     execArgv: ['-c', '0', process.execPath],
@@ -74,14 +79,14 @@ async function start(server: string): Promise<Running> {
     child,
     load: (seconds) =>
       autocannon({
-        url: `http://127.0.0.1:${port}/api/v1/me`,
+        url: `http://127.0.0.1:${port}`,
         connections: Number(options.connections),
         duration: seconds,
         requests: [
           {
             setupRequest: (request) => {
               next = (next + 1) % accessTokens.length;
-              return { ...request, headers: { authorization: `Bearer ${accessTokens[next]}` } };
+              return { ...request, ...workloadRequest(workload, accessTokens[next]!, client) };
             },
           },
         ],
@@ -110,7 +115,7 @@ async function sideBySide(a: string, b: string): Promise<[number, number]> {
   }
 }
 
-console.log(`GET /me, both servers pinned to core 0, ${options.rounds} rounds of ${options.duration} s`);
+console.log(`Both servers pinned to core 0, ${options.rounds} rounds of ${options.duration} s`);
 for (const other of others) {
   const ratios: number[] = [];
   for (let round = 0; round < Number(options.rounds); round += 1) {

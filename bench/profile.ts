@@ -8,7 +8,7 @@
  *
  * Options: --duration S (default 8), --cache on|off (default on),
  * --server NAME (a script of bench/servers, default tessera; bare-koa
- * profiles the baseline), --out DIR (where the .cpuprofile is written,
+ * profiles the baseline), --workload me|introspect (bench/workloads.ts), --out DIR (where the .cpuprofile is written,
  * default a temporary folder).
  */
 import { fork } from 'node:child_process';
@@ -22,12 +22,14 @@ import { createDb } from '../src/db/connection.ts';
 import { migrateToLatest } from '../src/db/migrate.ts';
 import { compiledServer } from './compiled.ts';
 import { seed } from './seed.ts';
+import { workloadRequest } from './workloads.ts';
 
 const { values: options } = parseArgs({
   options: {
     duration: { type: 'string', default: '8' },
     cache: { type: 'string', default: 'on' },
     server: { type: 'string', default: 'tessera' },
+    workload: { type: 'string', default: 'me' },
     out: { type: 'string' },
   },
 });
@@ -48,7 +50,7 @@ const directory = options.out ?? mkdtempSync(join(tmpdir(), 'tessera-profile-'))
 const file = join(directory, 'profile.sqlite');
 const db = createDb(file);
 await migrateToLatest(db);
-const { accessTokens } = await seed(db, { users: 1000, sessions: 10_000, tokens: 2000, expiredSessions: 0 });
+const { accessTokens, client } = await seed(db, { users: 1000, sessions: 10_000, tokens: 2000, expiredSessions: 0 });
 await db.destroy();
 
 const port = 42000 + Math.floor(Math.random() * 1000);
@@ -69,14 +71,14 @@ await once(child, 'message');
 let next = 0;
 const load = (seconds: number) =>
   autocannon({
-    url: `http://127.0.0.1:${port}/api/v1/me`,
+    url: `http://127.0.0.1:${port}`,
     connections: 50,
     duration: seconds,
     requests: [
       {
         setupRequest: (request) => {
           next = (next + 1) % accessTokens.length;
-          return { ...request, headers: { authorization: `Bearer ${accessTokens[next]}` } };
+          return { ...request, ...workloadRequest(options.workload, accessTokens[next]!, client) };
         },
       },
     ],

@@ -211,11 +211,12 @@ export function createTessera(deps: TesseraDependencies) {
   });
 
   // A request passes through each router before the one holding its route, and each costs a
-  // path match: the routers of the busiest routes (GET /me, refresh, introspection) come first.
+  // path match (and @koa/router reads ctx.host each time): the routers of the busiest routes come
+  // first: GET /me, then introspection (every request of a resource server), then refresh.
   const routers: Router<TesseraState>[] = [
     usersRoutes({ users, auth, limits, guardPassword }),
-    sessionsRoutes({ loginFlow, sessions, revocation, auth, limits, browser }),
     oauthRoutes({ oauth, introspect, clientAuth, auth, limits }),
+    sessionsRoutes({ loginFlow, sessions, revocation, auth, limits, browser }),
     myAuditRoutes({ audit: auditTrail, auth }),
     // Before the admin router: its catch-all would answer /admin/tokens and /admin/clients first.
     tokensRoutes({ tokens, auth }),

@@ -48,6 +48,8 @@ export interface TesseraState {
   session?: AuthSession;
   /** Set instead of `session` when the request carries a personal access token. */
   token?: AuthToken;
+  /** The service client that authenticated (POST /oauth/introspect). */
+  client?: { readonly client_id: string };
 }
 
 export type TesseraContext = ParameterizedContext<TesseraState>;

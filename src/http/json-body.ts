@@ -3,8 +3,8 @@ import type { Middleware } from 'koa';
 import { AppError } from '../errors/app-error.ts';
 import type { TesseraState } from '../auth/state.ts';
 
-/** The contract's default body limit. */
-export const BODY_LIMIT = '16kb';
+/** The contract's default body limit, in bytes (a number: readers need not parse '16kb' per request). */
+export const BODY_LIMIT = 16 * 1024;
 
 /** True when the request says it carries a body, whatever its length. */
 function hasBody(headers: Record<string, string | string[] | undefined>): boolean {
@@ -28,7 +28,7 @@ export function jsonBody(options: {
   const ownParserPaths = options.ownParserPaths ?? new Set<string>();
   const parse = bodyParser({
     enableTypes: ['json'],
-    jsonLimit: BODY_LIMIT,
+    jsonLimit: `${BODY_LIMIT}b`,
     strict: true,
     onerror: (error: Error & { status?: number; type?: string }) => {
       if (error.status === 413) throw new AppError('payload_too_large');

@@ -6,7 +6,7 @@ import { hashToken, isWellFormedToken } from '../crypto/tokens.ts';
 import type { Db } from '../db/connection.ts';
 import { AppError } from '../errors/app-error.ts';
 import { addSeconds, iso } from '../sessions/time.ts';
-import type { ClientCredentials } from './basic-auth.ts';
+import { readBasicCredentials, type ClientCredentials } from './basic-auth.ts';
 import { findClientByClientId, touchClient, type ClientRow } from './repository.ts';
 
 /** How long a verified secret is trusted without asking the database again. */
@@ -29,15 +29,18 @@ interface Verified {
 }
 
 /**
- * Checks service-client credentials. The secret is hashed (SHA-256, see
- * crypto/tokens.ts for why not argon2) and compared with the stored hash in
- * constant time, so the comparison leaks nothing about how much matched.
+ * Checks service-client credentials sent as `Authorization: Basic`. The
+ * secret is hashed (SHA-256, see crypto/tokens.ts for why not argon2) and
+ * compared with the stored hash in constant time, so the comparison leaks
+ * nothing about how much matched.
  *
- * Introspection is a hot path, so verified (client id, secret hash) pairs are
- * remembered for 10 s: no query and no write per request. A deletion drops
+ * Introspection is a hot path, so verified headers are remembered for 10 s,
+ * keyed by the SHA-256 of the whole header value (the same header always
+ * names the same id and secret, and no secret stays in memory as a key): a
+ * repeat costs one hash, with no decoding, query or write. A deletion drops
  * them here at once, and it goes through the revoking transaction, whose
  * invalidation bumps every instance's session-cache counter (bus or poll):
- * a remembered pair older than the counter is checked again, so a deleted
+ * a remembered header older than the counter is checked again, so a deleted
  * client is refused everywhere within the revocation bound while the cache
  * is on, and within 10 s where it is off.
  */
@@ -45,11 +48,12 @@ export function createClientAuthenticator(deps: { db: Db; clock: Clock; cache: S
   const { db, clock, cache } = deps;
   const verified = new LRUCache<string, Verified>({ max: MAX_VERIFIED, ttl: VERIFIED_TTL_MS, ttlResolution: 100 });
 
-  /** Checks the secret against the stored hash, remembers the pair, and notes the use (once a minute). */
-  async function verify(clientId: string, secretHash: string, key: string): Promise<ClientRow> {
+  /** Checks the secret against the stored hash, remembers the header, and notes the use (once a minute). */
+  async function verify(credentials: ClientCredentials, key: string): Promise<ClientRow> {
     const epoch = cache.epoch();
-    const client = await findClientByClientId(db, clientId);
+    const client = await findClientByClientId(db, credentials.clientId);
     if (!client) throw invalidClient();
+    const secretHash = hashToken(credentials.clientSecret);
     const matches = timingSafeEqual(Buffer.from(client.secret_hash, 'hex'), Buffer.from(secretHash, 'hex'));
     if (!matches) throw invalidClient();
     verified.set(key, { client, epoch });
@@ -59,14 +63,20 @@ export function createClientAuthenticator(deps: { db: Db; clock: Clock; cache: S
   }
 
   return {
-    /** The client these credentials prove, or 401 invalid_client. At once when recently verified. */
-    authenticate(credentials: ClientCredentials): ClientRow | Promise<ClientRow> {
-      if (!isWellFormedToken(credentials.clientSecret, 'clientSecret')) throw invalidClient();
-      const secretHash = hashToken(credentials.clientSecret);
-      const key = `${credentials.clientId}\0${secretHash}`;
+    /**
+     * The client an `Authorization` header's Basic credentials prove, or 401
+     * invalid_client (no header, another scheme, or wrong credentials). At
+     * once when the same header was verified recently.
+     */
+    authenticate(authorization: string | undefined): ClientRow | Promise<ClientRow> {
+      if (!authorization) throw invalidClient();
+      const key = hashToken(authorization);
       const known = verified.get(key);
       if (known && known.epoch === cache.epoch()) return known.client;
-      return verify(credentials.clientId, secretHash, key);
+      const credentials = readBasicCredentials(authorization);
+      if (credentials.kind !== 'credentials') throw invalidClient();
+      if (!isWellFormedToken(credentials.clientSecret, 'clientSecret')) throw invalidClient();
+      return verify(credentials, key);
     },
 
     /** Forgets every verified secret of a deleted client. */

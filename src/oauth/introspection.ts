@@ -3,6 +3,7 @@ import type { Clock } from '../clock.ts';
 import { hashToken, isWellFormedToken, TOKEN_PREFIXES } from '../crypto/tokens.ts';
 import type { Db } from '../db/connection.ts';
 import { AppError } from '../errors/app-error.ts';
+import type { AuthSession, AuthUser } from '../auth/state.ts';
 import type { SessionsService } from '../sessions/service.ts';
 import type { TokensService } from '../tokens/service.ts';
 import { findRefreshTokenState } from './repository.ts';
@@ -24,12 +25,21 @@ export type Introspection =
     };
 
 const INACTIVE: Introspection = Object.freeze({ active: false });
+const INACTIVE_JSON = JSON.stringify(INACTIVE);
+
+/**
+ * Access-token answers, serialised once per (user, session) pair as GET /me's
+ * body is (users/me-response.ts): the session cache hands out the same frozen
+ * objects until something in them changes, so identity is a safe key, and a
+ * cached introspection neither builds nor serialises anything.
+ */
+const accessAnswers = new WeakMap<AuthSession, { readonly user: AuthUser; readonly json: string }>();
 
 const seconds = (ms: number) => Math.floor(ms / 1000);
 
 /** Token errors (401s) mean "not usable now"; anything else (a database outage) is a real error. */
-function inactiveOnTokenError(error: unknown): Introspection {
-  if (error instanceof AppError && error.status === 401) return INACTIVE;
+function inactiveOnTokenError(error: unknown): string {
+  if (error instanceof AppError && error.status === 401) return INACTIVE_JSON;
   throw error;
 }
 
@@ -49,8 +59,16 @@ export function createIntrospection(deps: {
 }) {
   const { db, clock, accessTokenTtl, sessions, tokens } = deps;
 
-  async function access(token: string): Promise<Introspection> {
+  async function access(token: string): Promise<string> {
     const { user, session, accessExpiresAtMs } = await sessions.authenticate(token);
+    const known = accessAnswers.get(session);
+    if (known?.user === user) return known.json;
+    const json = JSON.stringify(accessAnswer(user, session, accessExpiresAtMs));
+    accessAnswers.set(session, { user, json });
+    return json;
+  }
+
+  function accessAnswer(user: AuthUser, session: AuthSession, accessExpiresAtMs: number): Introspection {
     const exp = seconds(accessExpiresAtMs);
     return {
       active: true,
@@ -106,11 +124,14 @@ export function createIntrospection(deps: {
     };
   }
 
-  return async function introspect(token: string): Promise<Introspection> {
+  /** The RFC 7662 answer for `token`, as JSON text. */
+  return async function introspect(token: string): Promise<string> {
     if (token.startsWith(TOKEN_PREFIXES.access)) return access(token).catch(inactiveOnTokenError);
-    if (token.startsWith(TOKEN_PREFIXES.personal)) return personal(token).catch(inactiveOnTokenError);
-    if (token.startsWith(TOKEN_PREFIXES.refresh)) return refresh(token);
-    return INACTIVE;
+    if (token.startsWith(TOKEN_PREFIXES.personal)) {
+      return personal(token).then((answer) => JSON.stringify(answer), inactiveOnTokenError);
+    }
+    if (token.startsWith(TOKEN_PREFIXES.refresh)) return JSON.stringify(await refresh(token));
+    return INACTIVE_JSON;
   };
 }
 

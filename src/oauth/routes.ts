@@ -88,10 +88,8 @@ export function oauthRoutes(deps: {
   // The client is authenticated before it is counted: a client id is no secret, so counting by the
   // claimed id would let anyone spend a real client's budget. Failures are counted per IP instead.
   const authenticatedClient: Middleware<TesseraState> = async (ctx, next) => {
-    const credentials = readBasicCredentials(ctx.get('Authorization'));
     try {
-      if (credentials.kind !== 'credentials') throw invalidClient();
-      await clientAuth.authenticate(credentials);
+      ctx.state.client = await clientAuth.authenticate(ctx.req.headers.authorization);
     } catch (error) {
       await limits.clientAuthFailures(ctx, async () => {});
       throw error;
@@ -101,6 +99,7 @@ export function oauthRoutes(deps: {
   router.post('/oauth/introspect', withErrorDescription, authenticatedClient, limits.introspect, readTokenRequestBody, async (ctx) => {
     const token = tokenParameter(ctx.request.body);
     preventCaching(ctx);
+    ctx.type = 'application/json';
     ctx.body = await introspect(token);
   });
 
@@ -108,7 +107,7 @@ export function oauthRoutes(deps: {
   router.post('/oauth/revoke', withErrorDescription, limits.revoke, readTokenRequestBody, async (ctx) => {
     const credentials = readBasicCredentials(ctx.get('Authorization'));
     if (credentials.kind === 'malformed') throw invalidClient();
-    if (credentials.kind === 'credentials') await clientAuth.authenticate(credentials);
+    if (credentials.kind === 'credentials') await clientAuth.authenticate(ctx.req.headers.authorization);
     const token = tokenParameter(ctx.request.body);
     await oauth.revoke(token, originOf(ctx));
     // §2.2: 200 whether or not the token was known, so the answer reveals nothing.

@@ -10,7 +10,6 @@ import { originOf } from '../http/origin.ts';
 import { PASS_THROUGH } from '../http/pass-through.ts';
 import type { Logger } from '../logger.ts';
 import { loginAccountKey } from '../users/identity.ts';
-import { readBasicCredentials } from '../oauth/basic-auth.ts';
 import { createLimiter, type CounterBackend } from './limiter.ts';
 import { createLoginThrottle, NO_LOGIN_THROTTLE, type LoginThrottle } from './login-throttle.ts';
 
@@ -110,9 +109,10 @@ export function createRateLimits(deps: {
       return account === false ? false : `${clientIp(ctx)}|${account}`;
     }),
     refresh: limiter('refresh', limits.refresh, (ctx) => clientIp(ctx)),
+    // Counted after the client authenticated (oauth/routes.ts): per client, whatever its address.
     introspect: limiter('introspect', limits.introspect, (ctx) => {
-      const client = readBasicCredentials(ctx.get('Authorization'));
-      return client.kind === 'credentials' ? `client|${client.clientId}` : clientIp(ctx);
+      const client = (ctx.state as TesseraState).client;
+      return client ? `client|${client.client_id}` : clientIp(ctx);
     }),
     revoke: limiter('revoke', limits.refresh, (ctx) => clientIp(ctx)),
     clientAuthFailures: limiter('client_auth_failures', limits.refresh, (ctx) => clientIp(ctx)),

@@ -1,0 +1,23 @@
+import type autocannon from 'autocannon';
+import type { Seeded } from './seed.ts';
+
+/** What a load sends: GET /me with a Bearer token, or an introspection of it by the seeded client. */
+export type Workload = 'me' | 'introspect';
+
+/** The request a workload sends for `token` (autocannon's per-request fields). */
+export function workloadRequest(workload: string, token: string, client: Seeded['client']): Partial<autocannon.Request> {
+  if (workload === 'me') return { method: 'GET', path: '/api/v1/me', headers: { authorization: `Bearer ${token}` } };
+  if (workload === 'introspect') {
+    const credentials = `${encodeURIComponent(client.clientId)}:${encodeURIComponent(client.clientSecret)}`;
+    return {
+      method: 'POST',
+      path: '/api/v1/oauth/introspect',
+      headers: {
+        authorization: `Basic ${Buffer.from(credentials).toString('base64')}`,
+        'content-type': 'application/x-www-form-urlencoded',
+      },
+      body: `token=${token}`,
+    };
+  }
+  throw new Error(`unknown workload "${workload}" (me, introspect)`);
+}
