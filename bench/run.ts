@@ -414,6 +414,27 @@ async function introspectEach(url: string, client: Seeded['client'], tokens: str
  * active first (an inactive answer is a 200 too), then the same tokens are
  * loaded; the client's verified secret and the session cache are hits.
  */
+/** What receiving a small form POST costs bare Koa (bench/servers/bare-koa-form.ts): introspection's floor. */
+async function formPostFloor(seeded: Seeded): Promise<Row> {
+  const server = await startServer('bare-koa-form.ts');
+  try {
+    await loadIntrospect(server.url, seeded.accessTokens, seeded.client, 2); // warm-up
+    const cpuBefore = cpuSeconds(server.child.pid!);
+    const result = await loadIntrospect(server.url, seeded.accessTokens, seeded.client);
+    const cpu = cpuSeconds(server.child.pid!) - cpuBefore;
+    return {
+      scenario: 'bare Koa reading a form POST (introspection\'s floor, no auth)',
+      requestsPerSecond: result.requests.average,
+      p50: result.latency.p50,
+      p99: result.latency.p99,
+      max: result.latency.max,
+      cpuMicros: (cpu * 1e6) / result.requests.total,
+    };
+  } finally {
+    await stopServer(server);
+  }
+}
+
 async function introspection(env: Record<string, string>, seeded: Seeded): Promise<Row> {
   const server = await startServer('tessera.ts', env);
   try {
@@ -552,6 +573,7 @@ async function main(): Promise<void> {
         AUTH_CACHE: 'off',
       }),
     );
+    rows.push(await formPostFloor(seeded));
     rows.push(await introspection(sqlite, seeded));
     rows.push(...(await resourceServer(sqlite, seeded)));
     if (options.postgres) rows.push(await postgresMisses(directory));

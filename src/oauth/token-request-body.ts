@@ -50,6 +50,8 @@ function formatOf(contentType: string | undefined): 'json' | 'form' | undefined 
   return undefined;
 }
 
+const UTF8 = new TextDecoder('utf-8');
+
 /**
  * The body as UTF-8 text, refused with 413 once it passes 16 KiB: at once when
  * Content-Length says so, otherwise as soon as that many bytes have arrived,
@@ -57,6 +59,13 @@ function formatOf(contentType: string | undefined): 'json' | 'form' | undefined 
  */
 async function readText(request: IncomingMessage): Promise<string> {
   const encoding = (request.headers['content-encoding'] ?? 'identity').toLowerCase();
+  // A small body usually arrives in the packet of its headers, so by now Node has all of it
+  // buffered (`complete`): take it at once instead of through raw-body's listeners and promise.
+  if (encoding === 'identity' && request.complete && request.readableLength <= BODY_LIMIT) {
+    const buffered = request.read() as Buffer | null;
+    // TextDecoder drops a leading byte-order mark, as raw-body's decoding does.
+    return buffered === null ? '' : UTF8.decode(buffered);
+  }
   const body = decompressed(request, encoding);
   try {
     return await getRawBody(body, {
