@@ -10,7 +10,7 @@ import { Devices } from './screens/devices.tsx';
 import { SignIn } from './screens/sign-in.tsx';
 import { Tokens } from './screens/tokens.tsx';
 import { Link, navigate, useLocation } from './router.tsx';
-import { createConsoleClient, describeError, endMessage, sessionLost } from './session.ts';
+import { createConsoleClient, describeError, endMessage, lastSessionEnd, sessionLost } from './session.ts';
 
 /** The one piece of state the console keeps: who is signed in (or why nobody is). */
 type Phase =
@@ -22,7 +22,14 @@ type Phase =
 export function App() {
   const [phase, setPhase] = useState<Phase>({ kind: 'starting' });
   const [attempt, setAttempt] = useState(0);
-  const signOut = (reason: string) => setPhase({ kind: 'signed-out', message: endMessage(reason) });
+  const signOut = (reason: string) => {
+    lastSessionEnd.remember(reason);
+    setPhase({ kind: 'signed-out', message: endMessage(reason) });
+  };
+  const signInAs = (me: Me) => {
+    lastSessionEnd.forget();
+    setPhase({ kind: 'signed-in', me });
+  };
   // One client for the page's life; the SDK reports a session that ends (here or in another tab).
   const client = useMemo(() => createConsoleClient(signOut), []);
 
@@ -32,12 +39,15 @@ export function App() {
       const hadSession = (await client.session()) !== null;
       try {
         const me = await client.me();
-        if (!stop) setPhase({ kind: 'signed-in', me });
+        if (!stop) signInAs(me);
       } catch (error) {
         if (stop) return;
         if (!sessionLost(error)) setPhase({ kind: 'unreachable', message: describeError(error) });
         // Somebody who was signed in is told why they are not any more; a first visit just signs in.
-        else setPhase({ kind: 'signed-out', message: hadSession ? endMessage('token_expired') : undefined });
+        else {
+          const ended = hadSession ? 'token_expired' : lastSessionEnd.recall();
+          setPhase({ kind: 'signed-out', message: ended === null ? undefined : endMessage(ended) });
+        }
       }
     })();
     return () => {
@@ -69,7 +79,7 @@ export function App() {
       <SignIn
         client={client}
         message={phase.kind === 'signed-out' ? phase.message : undefined}
-        onSignedIn={(me) => setPhase({ kind: 'signed-in', me })}
+        onSignedIn={signInAs}
       />
     );
   }

@@ -18,18 +18,31 @@ export function createConsoleClient(onSessionEnd: (reason: string) => void): Tes
 }
 
 /**
- * Whether `error` means the browser is no longer signed in. Beside the 401s,
- * one case looks like a bad request: when both cookies have run out (their
- * Max-Age is the session's lifetime) or were cleared by an earlier 401, the
- * browser sends none, and the SDK's refresh with no cookie and no body is
- * answered `400 validation_failed` on `refresh_token`. For the console that
- * is the end of the session, like the 401s.
+ * Whether `error` means the browser is no longer signed in: a 401, including
+ * the SDK's `not_signed_in` when the browser had no refresh cookie left.
  */
 export function sessionLost(error: unknown): boolean {
-  if (!(error instanceof TesseraError)) return false;
-  if (error.status === 401) return true;
-  return error.code === 'validation_failed' && error.details.some((detail) => detail.field === 'refresh_token');
+  return error instanceof TesseraError && error.status === 401;
 }
+
+const ENDED_KEY = 'tessera.console.ended';
+
+/**
+ * Why this browser's last session ended, kept until the next sign-in: the SDK
+ * forgets an ended session, so without this a reload could not tell "your
+ * session expired" from a first visit.
+ */
+export const lastSessionEnd = {
+  remember(reason: string): void {
+    localStorage.setItem(ENDED_KEY, reason);
+  },
+  recall(): string | null {
+    return localStorage.getItem(ENDED_KEY);
+  },
+  forget(): void {
+    localStorage.removeItem(ENDED_KEY);
+  },
+};
 
 /** What the sign-in screen says after a session ended: `reason` is the SDK's end reason or an error code. */
 export function endMessage(reason: string): string | undefined {

@@ -93,6 +93,14 @@ export function createRefreshCoordinator(options: CoordinatorOptions) {
         ...(mode === 'bearer' ? { body: { refresh_token: stored!.refresh_token } } : {}),
       });
     } catch (error) {
+      if (mode === 'cookie' && isMissingRefreshCookie(error)) {
+        // The browser sent no refresh cookie: both cookies ran out (their Max-Age is the session's
+        // lifetime) or an earlier 401 cleared them. The session is over, as after a 401.
+        // A browser that never signed in here (nothing stored) is simply signed out: no session ended.
+        const signedOut = sessionEnded('not_signed_in');
+        if (stored) await end('not_signed_in', signedOut);
+        throw signedOut;
+      }
       // Timeouts, 429 and 5xx say nothing about the session: fail this call, keep the session.
       if (!(error instanceof TesseraError) || isTransient(error) || error.status !== 401) throw error;
       if (error.code === 'refresh_token_rotated') {
@@ -196,6 +204,15 @@ export function createRefreshCoordinator(options: CoordinatorOptions) {
 
 /** How long the cross-tab lock outlives a refresh, so the other tabs see the new pair first. */
 const LOCK_HANDOVER_MS = 100;
+
+/** A body-less `POST /refresh` answered 400 on `refresh_token`: the request carried no refresh cookie. */
+function isMissingRefreshCookie(error: unknown): boolean {
+  return (
+    error instanceof TesseraError &&
+    error.code === 'validation_failed' &&
+    error.details.some((detail) => detail.field === 'refresh_token')
+  );
+}
 
 /** The error waiting calls get when the session ended elsewhere (another tab, another instance). */
 function sessionEnded(reason: string): TesseraError {

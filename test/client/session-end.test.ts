@@ -1,5 +1,5 @@
 import test from 'ava';
-import { TesseraClient, TesseraError } from '../../src/client/index.ts';
+import { memoryTokenStore, TesseraClient, TesseraError } from '../../src/client/index.ts';
 import { auditRows, bearer, login, PASSWORD, register } from '../helpers/app.ts';
 import { serveTessera } from './serve.ts';
 
@@ -85,4 +85,46 @@ test('logging in again after the end of a session starts a new one', async (t) =
   await client.logout();
   t.deepEqual(ends.map((e) => e.reason), ['token_revoked', 'logout']);
   await t.throwsAsync(client.me(), { instanceOf: TesseraError });
+});
+
+test('cookie mode: a browser with no cookies left ends the session once, as not_signed_in, instead of failing each call with a 400', async (t) => {
+  const server = await serveTessera(t);
+  const ends: Array<{ reason: string; error?: TesseraError }> = [];
+  // A session the store remembers, whose cookies the browser no longer has (their Max-Age ran out):
+  // Node's fetch keeps no cookies, so every call goes out without them.
+  const store = memoryTokenStore();
+  await store.set({ session_id: 'c3366021-32b8-4919-8c63-573a6a8f16ec', access_expires_at: Date.now() + 60_000, refresh_expires_at: Date.now() + 600_000, stamp: 'before' });
+  const client = new TesseraClient({
+    baseUrl: server.baseUrl,
+    mode: 'cookie',
+    store,
+    onSessionEnd: (reason, error) => ends.push({ reason, error }),
+  });
+
+  const outcomes = await Promise.allSettled([client.me(), client.me(), client.sessions.list()]);
+
+  for (const outcome of outcomes) {
+    t.is(outcome.status, 'rejected');
+    const error = (outcome as PromiseRejectedResult).reason as TesseraError;
+    t.is(error.status, 401);
+    t.is(error.code, 'not_signed_in');
+  }
+  t.deepEqual(ends.map((end) => end.reason), ['not_signed_in']);
+  t.is(await client.session(), null);
+  // The one body-less refresh was answered 400 on refresh_token; nothing was retried after it.
+  t.deepEqual(server.refreshes().map((refresh) => refresh.status), [400]);
+  const seen = server.requests.length;
+  await t.throwsAsync(client.me());
+  t.is(server.requests.length, seen);
+});
+
+test('cookie mode: a browser that never signed in gets not_signed_in, and no session is reported ended', async (t) => {
+  const server = await serveTessera(t);
+  const ends: string[] = [];
+  const client = new TesseraClient({ baseUrl: server.baseUrl, mode: 'cookie', onSessionEnd: (reason) => ends.push(reason) });
+
+  const error = await t.throwsAsync(client.me(), { instanceOf: TesseraError });
+  t.is(error.status, 401);
+  t.is(error.code, 'not_signed_in');
+  t.deepEqual(ends, []);
 });
