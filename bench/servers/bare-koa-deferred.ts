@@ -9,7 +9,7 @@
  */
 import Koa from 'koa';
 import Router from '@koa/router';
-import { meBody, portFromArgs } from './shared.ts';
+import { meBody, serveBench } from './shared.ts';
 
 const router = new Router().get('/api/v1/me', async (ctx) => {
   await new Promise((resolve) => setImmediate(resolve));
@@ -17,4 +17,4 @@ const router = new Router().get('/api/v1/me', async (ctx) => {
 });
 const app = new Koa();
 app.use(router.routes());
-app.listen(portFromArgs(), '127.0.0.1', () => process.send?.('ready'));
+serveBench(app);

@@ -7,7 +7,7 @@
 import Koa from 'koa';
 import Router from '@koa/router';
 import getRawBody from 'raw-body';
-import { portFromArgs } from './shared.ts';
+import { serveBench } from './shared.ts';
 
 const answer = {
   active: true,
@@ -29,9 +29,4 @@ const router = new Router().post('/api/v1/oauth/introspect', async (ctx) => {
 });
 const app = new Koa();
 app.use(router.routes());
-app.listen(portFromArgs(), '127.0.0.1', () => process.send?.('ready'));
-
-// Let a profiler run end the server cleanly, so --cpu-prof files get written.
-process.on('message', (message) => {
-  if (message === 'exit') process.exit(0);
-});
+serveBench(app);

@@ -8,7 +8,7 @@ import { randomUUID } from 'node:crypto';
 import Koa from 'koa';
 import Router from '@koa/router';
 import { securityHeaderValues } from '../../src/http/security-headers.ts';
-import { meBody, portFromArgs } from './shared.ts';
+import { meBody, serveBench } from './shared.ts';
 
 const headers = Object.entries({ ...securityHeaderValues(), 'Cache-Control': 'no-store', Pragma: 'no-cache' });
 
@@ -19,9 +19,4 @@ const router = new Router().get('/api/v1/me', (ctx) => {
 });
 const app = new Koa();
 app.use(router.routes());
-app.listen(portFromArgs(), '127.0.0.1', () => process.send?.('ready'));
-
-// Let a profiler run end the server cleanly, so --cpu-prof files get written.
-process.on('message', (message) => {
-  if (message === 'exit') process.exit(0);
-});
+serveBench(app);

@@ -5,7 +5,7 @@
 import Koa from 'koa';
 import Router from '@koa/router';
 import { jwtVerify } from 'jose';
-import { JWT_SECRET, meBody, portFromArgs } from './shared.ts';
+import { JWT_SECRET, meBody, serveBench } from './shared.ts';
 
 const router = new Router().get('/api/v1/me', async (ctx) => {
   const match = /^Bearer (.+)$/i.exec(ctx.get('Authorization'));
@@ -22,4 +22,4 @@ const router = new Router().get('/api/v1/me', async (ctx) => {
 });
 const app = new Koa();
 app.use(router.routes());
-app.listen(portFromArgs(), '127.0.0.1', () => process.send?.('ready'));
+serveBench(app);

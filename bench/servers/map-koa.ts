@@ -8,7 +8,7 @@ import { hash } from 'node:crypto';
 import Koa from 'koa';
 import Router from '@koa/router';
 import { createDb } from '../../src/db/connection.ts';
-import { meBody, portFromArgs } from './shared.ts';
+import { meBody, serveBench } from './shared.ts';
 
 const db = createDb(process.env.DATABASE_URL ?? '');
 const rows: Array<{ access_token_hash: string; user_id: number; id: string }> = await db('sessions')
@@ -28,4 +28,4 @@ const router = new Router().get('/api/v1/me', (ctx) => {
 });
 const app = new Koa();
 app.use(router.routes());
-app.listen(portFromArgs(), '127.0.0.1', () => process.send?.('ready'));
+serveBench(app);

@@ -7,7 +7,7 @@
 import Koa from 'koa';
 import Router from '@koa/router';
 import { createVerifier, koaAuth, type ResourceServerState } from '../../src/resource-server/index.ts';
-import { meBody, portFromArgs } from './shared.ts';
+import { meBody, serveBench } from './shared.ts';
 
 const verifier = createVerifier({
   tesseraUrl: process.env.TESSERA_URL!,
@@ -22,4 +22,4 @@ const router = new Router<ResourceServerState>().get('/api/v1/me', auth.requireA
 });
 const app = new Koa<ResourceServerState>();
 app.use(router.routes());
-app.listen(portFromArgs(), '127.0.0.1', () => process.send?.('ready'));
+serveBench(app);

@@ -31,3 +31,14 @@ export function portFromArgs(): number {
 
 /** The HS256 key of the JWT baseline (bench only). */
 export const JWT_SECRET = new TextEncoder().encode('bench-secret-bench-secret-bench-secret!');
+
+/**
+ * Serves a bench app on the port the bench passed, tells the bench when it
+ * listens, and exits cleanly when told to (so `--cpu-prof` files get written).
+ */
+export function serveBench(app: { listen(port: number, host: string, ready: () => void): unknown }): void {
+  app.listen(portFromArgs(), '127.0.0.1', () => process.send?.('ready'));
+  process.on('message', (message) => {
+    if (message === 'exit') process.exit(0);
+  });
+}
