@@ -101,7 +101,10 @@ const userAgent = fc.oneof(
   fc.constant(undefined),
   fc.stringMatching(/^[\x20-\x7e\t]{0,60}$/),
   fc.constantFrom('Mozilla/5.0 (X11; Linux x86_64) Firefox/128.0', 'caf\u00e9/1.0 \u00ff\u0080'),
-  fc.integer({ min: 500, max: 8000 }).map((length) => `Mozilla/5.0 ${'A'.repeat(length)}`),
+  // At most 5,000: with three 3,000-character Authorization lines the headers stay under Node's
+  // 16 KiB limit. Past it Node itself answers 431 before Tessera sees the request (a CI run failed
+  // on exactly that: no X-Request-Id, since no Tessera code ran).
+  fc.integer({ min: 500, max: 5000 }).map((length) => `Mozilla/5.0 ${'A'.repeat(length)}`),
 );
 
 test('random hostile requests: never a 5xx, always the error shape, no rows from refused requests', async (t) => {
