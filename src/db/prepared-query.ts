@@ -70,24 +70,40 @@ function openReader(filename: string, sql: string): Promise<Reader> {
     const connection = new sqlite3.Database(filename, sqlite3.OPEN_READONLY, (openError) => {
       if (openError) return reject(openError);
       connection.configure('busyTimeout', 5000);
-      const statement = connection.prepare(
-        sql,
-        (prepareError) => (prepareError ? reject(prepareError) : resolve({ connection, statement })),
-      );
+      const statement = connection.prepare(sql, (prepareError) => {
+        if (!prepareError) return resolve({ connection, statement });
+        // A statement that cannot be prepared (no such table yet) must not leave its connection open.
+        connection.close(() => reject(prepareError));
+      });
     });
   });
+}
+
+async function closeReader({ connection, statement }: Reader): Promise<void> {
+  await new Promise((resolve) => statement.finalize(() => resolve(undefined)));
+  await new Promise((resolve) => connection.close(() => resolve(undefined)));
+}
+
+/** `count` readers, or none: when one fails to open, those that did are closed again. */
+async function openReaders(count: number, filename: string, sql: string): Promise<Reader[]> {
+  const attempts = await Promise.allSettled(Array.from({ length: count }, () => openReader(filename, sql)));
+  const failure = attempts.find((attempt) => attempt.status === 'rejected');
+  if (!failure) return attempts.map((attempt) => (attempt as PromiseFulfilledResult<Reader>).value);
+  for (const attempt of attempts) if (attempt.status === 'fulfilled') await closeReader(attempt.value);
+  throw failure.reason;
 }
 
 function sqliteQuery<Row>(db: Db, filename: string, spec: PreparedQuerySpec<Row>): PreparedQuery<Row> {
   // Opened on first use, when migrations have certainly created the tables.
   let readers: Promise<Reader[]> | undefined;
+  let closed = false;
   let next = 0;
 
   return {
     async all(bindings, about) {
-      readers ??= Promise.all(
-        Array.from({ length: spec.sqliteReaders ?? 1 }, () => openReader(filename, nativeSql(db, spec))),
-      ).catch((error: unknown) => {
+      // After close() nothing may open connections that nothing would close.
+      if (closed) throw new Error(`prepared query ${spec.name}: used after close()`);
+      readers ??= openReaders(spec.sqliteReaders ?? 1, filename, nativeSql(db, spec)).catch((error: unknown) => {
         readers = undefined; // the next call tries again (the file may not exist yet)
         throw error;
       });
@@ -99,14 +115,12 @@ function sqliteQuery<Row>(db: Db, filename: string, spec: PreparedQuerySpec<Row>
       );
     },
     async close() {
+      closed = true;
       if (!readers) return;
-      // A reader that never opened has nothing to close.
+      // Readers that never opened have nothing to close.
       const opened = await readers.catch(() => []);
       readers = undefined;
-      for (const { connection, statement } of opened) {
-        await new Promise((resolve) => statement.finalize(() => resolve(undefined)));
-        await new Promise((resolve) => connection.close(() => resolve(undefined)));
-      }
+      for (const reader of opened) await closeReader(reader);
     },
   };
 }
