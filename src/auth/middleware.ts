@@ -96,9 +96,9 @@ export function createAuthMiddleware(
     if (credential.kind === 'none') return false;
     if (credential.kind === 'malformed') throw tokenError('token_invalid');
     if (credential.token.startsWith(TOKEN_PREFIXES.personal)) {
-      return whenAnswered(tokens.authenticate(credential.token), (found) => signInToken(ctx, found));
+      return whenAnswered(tokens.authenticateNow(credential.token), (found) => signInToken(ctx, found));
     }
-    return whenAnswered(sessions.authenticate(credential.token), (found) => signIn(ctx, found));
+    return whenAnswered(sessions.authenticateNow(credential.token), (found) => signIn(ctx, found));
   }
 
   function signIn(ctx: TesseraContext, { user, session }: Authenticated): true {
@@ -172,7 +172,13 @@ export function createAuthMiddleware(
 
   /** `requireAuth()` followed by `check`, as one middleware. */
   const authThen = (check?: (ctx: TesseraContext) => void): Middleware<TesseraState> => (ctx, next: Next) => {
-    const admission = admit(ctx, check);
+    let admission: void | Promise<void>;
+    try {
+      admission = admit(ctx, check);
+    } catch (error) {
+      // A middleware answers with a promise, refusals included (apps may call it directly).
+      return Promise.reject(error);
+    }
     return admission ? admission.then(() => next()) : next();
   };
 

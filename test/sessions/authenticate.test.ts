@@ -156,3 +156,25 @@ for (const [cache, lookups] of [['off', 1], ['on', 0]] as const) {
     t.is(await lastUsed(), clock().toISOString());
   });
 }
+
+test('the embedding API answers with promises, refusals included: services and middleware never throw at the caller', async (t) => {
+  const app = await buildTestApp(t);
+  const { sessions, tokens } = app.tessera.tessera.services;
+  const { tokens: pair } = await signUp(app.request, 'alice');
+  await app.request.get('/api/v1/me').set(bearer(pair.access_token)).expect(200); // now cached
+
+  const hit = sessions.authenticate(pair.access_token);
+  t.true(hit instanceof Promise, 'a cache hit is still a promise to callers');
+  t.is((await hit).user.username, 'alice');
+  for (const refused of [sessions.authenticate('garbage'), tokens.authenticate('garbage')]) {
+    t.true(refused instanceof Promise);
+    t.is(((await t.throwsAsync(refused)) as { code?: string }).code, 'token_invalid');
+  }
+
+  // requireAuth() called directly, as an app might: a refusal is a rejected promise.
+  const ctx = { req: { headers: { authorization: 'Bearer garbage' } }, state: {}, method: 'GET' } as never;
+  const outcome = app.tessera.tessera.auth.requireAuth()(ctx, async () => {});
+  t.true(outcome instanceof Promise);
+  const error = await t.throwsAsync(outcome);
+  t.is((error as { code?: string }).code, 'token_invalid');
+});
