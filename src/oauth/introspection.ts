@@ -27,13 +27,6 @@ export type Introspection =
 const INACTIVE: Introspection = Object.freeze({ active: false });
 const INACTIVE_JSON = JSON.stringify(INACTIVE);
 
-/**
- * Access-token answers, serialised once per (user, session) pair as GET /me's
- * body is (users/me-response.ts): the session cache hands out the same frozen
- * objects until something in them changes, so identity is a safe key, and a
- * cached introspection neither builds nor serialises anything.
- */
-const accessAnswers = new WeakMap<AuthSession, { readonly user: AuthUser; readonly json: string }>();
 
 const seconds = (ms: number) => Math.floor(ms / 1000);
 
@@ -58,6 +51,13 @@ export function createIntrospection(deps: {
   tokens: TokensService;
 }) {
   const { db, clock, accessTokenTtl, sessions, tokens } = deps;
+  /**
+   * Access-token answers, serialised once per (user, session) pair as GET
+   * /me's body is (users/me-response.ts): the session cache hands out the
+   * same frozen objects until something in them changes, so identity is a
+   * safe key, and a cached introspection neither builds nor serialises.
+   */
+  const accessAnswers = new WeakMap<AuthSession, { readonly user: AuthUser; readonly json: string }>();
 
   async function access(token: string): Promise<string> {
     const { user, session, accessExpiresAtMs } = await sessions.authenticate(token);

@@ -89,7 +89,8 @@ export function oauthRoutes(deps: {
   // claimed id would let anyone spend a real client's budget. Failures are counted per IP instead.
   const authenticatedClient: Middleware<TesseraState> = async (ctx, next) => {
     try {
-      ctx.state.client = await clientAuth.authenticate(ctx.req.headers.authorization);
+      const client = await clientAuth.authenticate(ctx.req.headers.authorization);
+      ctx.state.client = { client_id: client.client_id }; // not the row: it holds the secret's hash
     } catch (error) {
       await limits.clientAuthFailures(ctx, async () => {});
       throw error;

@@ -1,5 +1,5 @@
 import type { IncomingMessage } from 'node:http';
-import type { Readable } from 'node:stream';
+import { pipeline, type Readable } from 'node:stream';
 import { createBrotliDecompress, createUnzip } from 'node:zlib';
 import type { Middleware } from 'koa';
 import getRawBody from 'raw-body';
@@ -81,16 +81,21 @@ async function readText(request: IncomingMessage): Promise<string> {
   }
 }
 
+/** The pipeline's own callback: raw-body hears the error from the decompressor it reads. */
+const ignoreError = () => {};
+
 /** The body stream with its Content-Encoding undone; koa-bodyparser accepted these three, and so do we. */
 function decompressed(request: IncomingMessage, encoding: string): Readable {
   switch (encoding) {
     case 'identity':
       return request;
+    // pipeline(), not pipe(): a client that hangs up mid-body must end the read with an error,
+    // or the request would wait forever on a decompressor that never ends.
     case 'gzip':
     case 'deflate':
-      return request.pipe(createUnzip());
+      return pipeline(request, createUnzip(), ignoreError);
     case 'br':
-      return request.pipe(createBrotliDecompress());
+      return pipeline(request, createBrotliDecompress(), ignoreError);
     default:
       throw new AppError('unsupported_media_type', 'Send the body uncompressed, or compressed with gzip, deflate or br.');
   }

@@ -67,9 +67,14 @@ test('bad client credentials are 401 invalid_client with a Basic challenge; a de
   const app = await buildTestApp(t);
   const root = await signUpAdmin(app, 'root');
   const client = await createClient(app, root.tokens.access_token);
+  const other = await createClient(app, root.tokens.access_token);
   const { tokens } = await signUp(app.request, 'alice');
   const wrong = { client_id: client.client_id, client_secret: withLastCharacterChanged(client.client_secret) };
-  for (const headers of [{}, basic(wrong), basic({ client_id: 'nobody', client_secret: client.client_secret }), { Authorization: 'Basic !!!' }, bearer(tokens.access_token)]) {
+  // Well-formed secrets (good checksum) of the wrong client: refused by the comparison with the stored hash.
+  const crossed = { client_id: client.client_id, client_secret: other.client_secret };
+  const crossedBack = { client_id: other.client_id, client_secret: client.client_secret };
+  await app.request.post('/api/v1/oauth/introspect').set(basic(other)).send({ token: tokens.access_token }).expect(200);
+  for (const headers of [{}, basic(wrong), basic(crossed), basic(crossedBack), basic({ client_id: 'nobody', client_secret: client.client_secret }), { Authorization: 'Basic !!!' }, bearer(tokens.access_token)]) {
     const response = await app.request.post('/api/v1/oauth/introspect').set(headers).send({ token: tokens.access_token });
     t.is(response.status, 401);
     t.is(response.body.error, 'invalid_client');
@@ -78,15 +83,15 @@ test('bad client credentials are 401 invalid_client with a Basic challenge; a de
   }
   await app.request.post('/api/v1/oauth/introspect').set(basic(client)).send({ token: tokens.access_token }).expect(200);
   const listed = await app.request.get('/api/v1/admin/clients').set(bearer(root.tokens.access_token)).expect(200);
-  t.is(listed.body.clients[0].client_id, client.client_id);
-  t.false('client_secret' in listed.body.clients[0]);
-  t.is(listed.body.clients[0].last_used_at, '2026-01-01T00:00:00.000Z');
+  const listedClient = listed.body.clients.find((row: { client_id: string }) => row.client_id === client.client_id);
+  t.false('client_secret' in listedClient);
+  t.is(listedClient.last_used_at, '2026-01-01T00:00:00.000Z');
 
   await app.request.delete(`/api/v1/admin/clients/${client.id}`).set(bearer(root.tokens.access_token)).expect(204);
   const refused = await app.request.post('/api/v1/oauth/introspect').set(basic(client)).send({ token: tokens.access_token });
   t.is(refused.status, 401);
   t.is(refused.body.error, 'invalid_client');
-  t.is((await auditRows(app.db, 'client_created')).length, 1);
+  t.is((await auditRows(app.db, 'client_created')).length, 2);
   const [deleted] = await auditRows(app.db, 'client_deleted');
   t.is(deleted.actor_id, Number(root.user.id));
   t.false((await databaseText(app)).includes(client.client_secret));
@@ -116,4 +121,20 @@ test('only admins manage clients', async (t) => {
   const response = await app.request.post('/api/v1/admin/clients').set(bearer(tokens.access_token)).send({ name: 'x' });
   t.is(response.status, 403);
   t.is((await app.db('service_clients')).length, 0);
+});
+
+test('a cached answer follows the user: an admin grant shows at once, a logout makes it inactive', async (t) => {
+  const app = await buildTestApp(t);
+  const root = await signUpAdmin(app, 'root');
+  const client = await createClient(app, root.tokens.access_token);
+  const alice = await signUp(app.request, 'alice');
+  const introspect = async () =>
+    (await app.request.post('/api/v1/oauth/introspect').set(basic(client)).type('form').send({ token: alice.tokens.access_token }).expect(200)).body;
+
+  t.is((await introspect()).is_admin, false);
+  t.is((await introspect()).is_admin, false); // answered from the cache
+  await app.request.patch(`/api/v1/admin/users/${alice.user.id}`).set(bearer(root.tokens.access_token)).send({ is_admin: true }).expect(200);
+  t.like(await introspect(), { active: true, is_admin: true, username: 'alice' });
+  await app.request.post('/api/v1/logout').set(bearer(alice.tokens.access_token)).expect(200);
+  t.deepEqual(await introspect(), { active: false });
 });

@@ -1,6 +1,6 @@
 import { once } from 'node:events';
 import { createServer, request as httpRequest } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { connect, type AddressInfo } from 'node:net';
 import { setTimeout as delay } from 'node:timers/promises';
 import { gzipSync } from 'node:zlib';
 import test, { type ExecutionContext } from 'ava';
@@ -10,6 +10,7 @@ import type { TesseraState } from '../../src/auth/state.ts';
 import { readTokenRequestBody } from '../../src/oauth/token-request-body.ts';
 import { auditRows, bearer, buildTestApp, signUp, type TestApp } from '../helpers/app.ts';
 import { basic, createClient, type Client } from './helpers.ts';
+import { waitFor } from '../helpers/fault-proxy.ts';
 
 const LIMIT = 16 * 1024;
 const NOT_FORM_OR_JSON = 'Send the body form-encoded or as JSON.';
@@ -203,4 +204,56 @@ test('a body the embedding app has read already is kept, not read twice', async 
   });
   await reader.request.post('/').type('form').send('token=t').expect(204);
   t.deepEqual(reader.body(), { token: 'read by the host' });
+});
+
+/** The reader alone on a real socket; resolves with how the reader's work ended (settled or not). */
+async function readerOnSocket(t: ExecutionContext) {
+  const outcomes: Array<{ body?: unknown; error?: string }> = [];
+  const app = new Koa<TesseraState>();
+  app.use(async (ctx, next) => {
+    try {
+      await next();
+      outcomes.push({ body: ctx.request.body });
+    } catch (error) {
+      outcomes.push({ error: (error as { code?: string }).code ?? String(error) });
+      throw error;
+    }
+  });
+  app.use(readTokenRequestBody);
+  app.use((ctx) => {
+    ctx.status = 204;
+  });
+  const server = app.listen(0, '127.0.0.1');
+  t.teardown(() => server.closeAllConnections());
+  t.teardown(() => server.close());
+  await once(server, 'listening');
+  return { port: (server.address() as AddressInfo).port, outcomes };
+}
+
+test('a body that arrives in several packets is read whole', async (t) => {
+  const { port, outcomes } = await readerOnSocket(t);
+  const socket = connect(port, '127.0.0.1');
+  await once(socket, 'connect');
+  const body = 'token=first-half-second-half';
+  socket.write(`POST / HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: ${body.length}\r\n\r\n${body.slice(0, 10)}`);
+  await delay(50);
+  socket.end(body.slice(10));
+  await waitFor('the reader to finish', () => outcomes.length === 1);
+  t.deepEqual(outcomes, [{ body: { token: 'first-half-second-half' } }]);
+});
+
+test('a compressed body whose client hangs up mid-way ends the read, not a request left waiting forever', async (t) => {
+  const { port, outcomes } = await readerOnSocket(t);
+  const compressed = gzipSync('token=' + 'x'.repeat(4000));
+  const socket = connect(port, '127.0.0.1');
+  await once(socket, 'connect');
+  socket.write(
+    `POST / HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Encoding: gzip\r\nContent-Length: ${compressed.length}\r\n\r\n`,
+  );
+  socket.write(compressed.subarray(0, 20));
+  await delay(50);
+  socket.destroy();
+  await waitFor('the read to end', () => outcomes.length === 1);
+  t.is(outcomes.length, 1);
+  t.truthy(outcomes[0]!.error);
 });
