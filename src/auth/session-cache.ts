@@ -38,6 +38,8 @@ function credentialIdOf(entry: Entry): string {
 export type Invalidation =
   | { readonly kind: 'session'; readonly id: string }
   | { readonly kind: 'user'; readonly id: string }
+  /** A service client was deleted (`id` is its client_id): verified secrets are checked again. */
+  | { readonly kind: 'client'; readonly id: string }
   | { readonly kind: 'all' };
 
 export interface SessionCache {
@@ -51,6 +53,13 @@ export interface SessionCache {
    * row read may already be stale and is not cached.
    */
   epoch(): number;
+  /**
+   * A counter bumped by `client` and `all` invalidations only: service
+   * clients' verified secrets (oauth/client-auth.ts) stay trusted while it
+   * holds, so the logins and refreshes of users do not send every
+   * introspection back to the database.
+   */
+  clientEpoch(): number;
   set(tokenHash: string, entry: CachedAuth | CachedTokenAuth, epochBeforeRead: number): void;
   /** Drops entries in this process (the after-commit step tells the other instances). */
   invalidate(invalidation: Invalidation): void;
@@ -82,6 +91,7 @@ export interface SessionCacheOptions {
  */
 export function createSessionCache(options: SessionCacheOptions): SessionCache {
   let epoch = 0;
+  let clientEpoch = 0;
   const trusted = options.trusted ?? (() => true);
   const tokenOfSession = new Map<string, string>();
   const sessionsOfUser = new Map<string, Set<string>>();
@@ -108,6 +118,8 @@ export function createSessionCache(options: SessionCacheOptions): SessionCache {
   }
 
   function invalidate(invalidation: Invalidation): void {
+    if (invalidation.kind === 'client' || invalidation.kind === 'all') clientEpoch += 1;
+    if (invalidation.kind === 'client') return; // no session or token entry belongs to a client
     epoch += 1;
     if (invalidation.kind === 'all') entries.clear();
     else if (invalidation.kind === 'session') dropSession(invalidation.id);
@@ -124,6 +136,7 @@ export function createSessionCache(options: SessionCacheOptions): SessionCache {
       return entry && 'token' in entry ? entry : undefined;
     },
     epoch: () => epoch,
+    clientEpoch: () => clientEpoch,
 
     set(tokenHash, entry, epochBeforeRead) {
       if (epochBeforeRead !== epoch || !trusted()) return;
@@ -148,6 +161,7 @@ export const NO_SESSION_CACHE: SessionCache = {
   get: () => undefined,
   getToken: () => undefined,
   epoch: () => 0,
+  clientEpoch: () => 0,
   set: () => {},
   invalidate: () => {},
   size: 0,

@@ -25,6 +25,7 @@ export function countingCacheLookups(cache: SessionCache, metrics: TesseraMetric
       return entry;
     },
     epoch: () => cache.epoch(),
+    clientEpoch: () => cache.clientEpoch(),
     set: (tokenHash, entry, epochBeforeRead) => cache.set(tokenHash, entry, epochBeforeRead),
     invalidate: (invalidation) => cache.invalidate(invalidation),
     get size() {

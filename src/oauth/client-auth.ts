@@ -24,7 +24,7 @@ export function invalidClient(): AppError {
 
 interface Verified {
   readonly client: ClientRow;
-  /** The session cache's invalidation counter when this was verified (see below). */
+  /** The session cache's client counter when this was verified (see below). */
   readonly epoch: number;
 }
 
@@ -39,8 +39,9 @@ interface Verified {
  * names the same id and secret, and no secret stays in memory as a key): a
  * repeat costs one hash, with no decoding, query or write. A deletion drops
  * them here at once, and it goes through the revoking transaction, whose
- * invalidation bumps every instance's session-cache counter (bus or poll):
- * a remembered header older than the counter is checked again, so a deleted
+ * `client` invalidation bumps every instance's client counter (bus, or an
+ * emptied cache after a missed message): a remembered header older than the
+ * counter is checked again, so a deleted
  * client is refused everywhere within the revocation bound while the cache
  * is on, and within 10 s where it is off.
  */
@@ -50,7 +51,7 @@ export function createClientAuthenticator(deps: { db: Db; clock: Clock; cache: S
 
   /** Checks the secret against the stored hash, remembers the header, and notes the use (once a minute). */
   async function verify(credentials: ClientCredentials, key: string): Promise<ClientRow> {
-    const epoch = cache.epoch();
+    const epoch = cache.clientEpoch();
     const client = await findClientByClientId(db, credentials.clientId);
     if (!client) throw invalidClient();
     const secretHash = hashToken(credentials.clientSecret);
@@ -72,7 +73,7 @@ export function createClientAuthenticator(deps: { db: Db; clock: Clock; cache: S
       if (!authorization) throw invalidClient();
       const key = hashToken(authorization);
       const known = verified.get(key);
-      if (known && known.epoch === cache.epoch()) return known.client;
+      if (known && known.epoch === cache.clientEpoch()) return known.client;
       const credentials = readBasicCredentials(authorization);
       if (credentials.kind !== 'credentials') throw invalidClient();
       if (!isWellFormedToken(credentials.clientSecret, 'clientSecret')) throw invalidClient();

@@ -73,7 +73,7 @@ export function createOAuthService(deps: {
         const row = await clients.findClient(trx, id);
         if (!row || !(await clients.deleteClient(trx, id))) return undefined;
         await audit.record({ type: 'client_deleted', detail: { client_id: row.client_id, name: row.name } }, origin, trx);
-        invalidate({ kind: 'session', id: row.id });
+        invalidate({ kind: 'client', id: row.client_id });
         return row;
       });
       if (!deleted) throw new AppError('not_found', 'No such client.');

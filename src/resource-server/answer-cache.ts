@@ -72,6 +72,7 @@ export function createAnswerCache(options: { maxEntries: number; ttlMs: number }
       epoch += 1;
       if (invalidation.kind === 'session' && invalidation.id) for (const hash of [...(bySid.get(invalidation.id) ?? [])]) remove(hash);
       else if (invalidation.kind === 'user' && invalidation.id) for (const hash of [...(bySub.get(invalidation.id) ?? [])]) remove(hash);
+      else if (invalidation.kind === 'client') return; // a deleted service client changes no token's answer
       else this.clear();
     },
     clear(): void {

@@ -138,3 +138,32 @@ test('a cached answer follows the user: an admin grant shows at once, a logout m
   await app.request.post('/api/v1/logout').set(bearer(alice.tokens.access_token)).expect(200);
   t.deepEqual(await introspect(), { active: false });
 });
+
+test('a verified client stays verified through users\' logins and logouts: no query, no write for its secret', async (t) => {
+  const app = await buildTestApp(t);
+  const root = await signUpAdmin(app, 'root');
+  const client = await createClient(app, root.tokens.access_token);
+  const alice = await signUp(app.request, 'alice');
+  const introspect = () =>
+    app.request.post('/api/v1/oauth/introspect').set(basic(client)).type('form').send({ token: alice.tokens.access_token }).expect(200);
+  await introspect();
+
+  // Other people's sessions come and go (each a cache invalidation on every instance).
+  const bob = await signUp(app.request, 'bob');
+  await app.request.post('/api/v1/logout').set(bearer(bob.tokens.access_token)).expect(200);
+  await login(app.request, 'bob');
+
+  const clientQueries: string[] = [];
+  const listener = (query: { sql?: string }) => {
+    if (query.sql?.includes('service_clients')) clientQueries.push(query.sql);
+  };
+  app.db.on('query', listener);
+  t.teardown(() => app.db.off('query', listener));
+  await introspect();
+  t.deepEqual(clientQueries, []);
+
+  // Deleting the client is the invalidation that counts: refused at once.
+  await app.request.delete(`/api/v1/admin/clients/${client.id}`).set(bearer(root.tokens.access_token)).expect(204);
+  const refused = await app.request.post('/api/v1/oauth/introspect').set(basic(client)).type('form').send({ token: alice.tokens.access_token });
+  t.is(refused.status, 401);
+});
