@@ -27,9 +27,12 @@ export interface RevocationWatch {
   fresh(): boolean;
   /** Resolves after the next complete poll (tests; start-up). */
   nextPoll(): Promise<void>;
-  /** Stops polling; resolves once no poll is in flight. */
+  /** Stops polling; resolves once no poll is in flight, or after a second at most. */
   stop(): Promise<void>;
 }
+
+/** How long `stop()` waits for a poll in flight. */
+const STOP_WAIT_MS = 1_000;
 
 export function watchRevocations(deps: {
   /** Every other process's counter (this process's own revocations are already applied here). */
@@ -136,7 +139,10 @@ export function watchRevocations(deps: {
       stopped = true;
       wakeEarly?.();
       for (const wake of waiters.splice(0)) wake();
-      await looping;
+      // A poll stuck on an unreachable database must not hold shutdown for its whole timeout.
+      let giveUp: NodeJS.Timeout | undefined;
+      await Promise.race([looping, new Promise((resolve) => (giveUp = setTimeout(resolve, STOP_WAIT_MS)))]);
+      clearTimeout(giveUp);
     },
   };
 }

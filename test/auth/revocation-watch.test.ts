@@ -103,3 +103,21 @@ test('pruning forgets counters idle for a day; a forgotten counter that comes ba
   await polls(2);
   t.is(emptied(), 2);
 });
+
+test('stop() waits for a poll in flight, but not for one stuck on an unreachable database', async (t) => {
+  let polls = 0;
+  const watch = watchRevocations({
+    // The second poll never answers, as against a database that went silent.
+    readEpochs: () => (++polls === 1 ? Promise.resolve([]) : new Promise<never>(() => {})),
+    intervalMs: 5,
+    staleAfterMs: 1_000,
+    deliveryExpected: () => false,
+    onMissed: () => {},
+    logger: createSilentLogger(),
+  });
+  await waitFor('the stuck poll', () => polls === 2);
+  const started = Date.now();
+  await watch.stop();
+  const waited = Date.now() - started;
+  t.true(waited >= 900 && waited < 5_000, `stop() took ${waited} ms`);
+});
