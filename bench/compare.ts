@@ -56,7 +56,8 @@ function cpuSeconds(pid: number): number {
   return (Number(fields[11]) + Number(fields[12])) / 100;
 }
 
-let nextPort = 45000 + Math.floor(Math.random() * 1000);
+// Below the ephemeral range (32768-60999 here), where the load generator's own sockets could hold the port.
+let nextPort = 25000 + Math.floor(Math.random() * 1000);
 
 interface Running {
   readonly child: ChildProcess;

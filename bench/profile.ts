@@ -53,7 +53,8 @@ await migrateToLatest(db);
 const { accessTokens, client } = await seed(db, { users: 1000, sessions: 10_000, tokens: 2000, expiredSessions: 0 });
 await db.destroy();
 
-const port = 42000 + Math.floor(Math.random() * 1000);
+// Below the ephemeral range (32768-60999 here), where the load generator's own sockets could hold the port.
+const port = 24000 + Math.floor(Math.random() * 1000);
 const child = fork(compiledServer(`${options.server}.ts`), [String(port)], {
   execPath: 'taskset',
   execArgv: ['-c', '0', process.execPath, '--cpu-prof', `--cpu-prof-dir=${directory}`],

@@ -44,7 +44,9 @@ const USERS = options.large ? 100_000 : Math.max(1, Math.floor(SESSIONS / 10));
 const PRUNE_ROWS = options.large ? 1_000_000 : Number(options['prune-rows']);
 const SERVER_CORE = '0';
 const ALL_CORES = '0,1';
-let nextPort = 41000 + Math.floor(Math.random() * 1000);
+// Below the ephemeral range (32768-60999 here), where the load generator's own sockets could hold the port
+// (a run failed on EADDRINUSE that way).
+let nextPort = 23000 + Math.floor(Math.random() * 1000);
 
 interface Row {
   scenario: string;
