@@ -1,3 +1,4 @@
+import type { IncomingMessage } from 'node:http';
 import bodyParser from 'koa-bodyparser';
 import type { Middleware } from 'koa';
 import { AppError } from '../errors/app-error.ts';
@@ -45,6 +46,19 @@ export function jsonBody(options: {
       return next();
     }
     if (!ctx.request.is('application/json')) throw new AppError('unsupported_media_type');
-    return parse(ctx, next);
+    const encoding = ctx.req.headers['content-encoding'];
+    if (encoding === undefined || encoding.toLowerCase() === 'identity') return parse(ctx, next);
+    // A compressed body is read through a decompressor that never hears that the client hung up,
+    // so the parser would wait forever: end the request when the body can no longer arrive.
+    return Promise.race([parse(ctx, next), bodyCutShort(ctx.req)]);
   };
+}
+
+/** Rejects (400 invalid_json, as a body cut short is) if the request closes before its body is complete. */
+function bodyCutShort(request: IncomingMessage): Promise<never> {
+  return new Promise((_, reject) => {
+    request.once('close', () => {
+      if (!request.complete) reject(new AppError('invalid_json'));
+    });
+  });
 }

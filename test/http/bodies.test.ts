@@ -1,5 +1,13 @@
+import { once } from 'node:events';
+import { connect, type AddressInfo } from 'node:net';
+import { setTimeout as delay } from 'node:timers/promises';
+import { gzipSync } from 'node:zlib';
 import test from 'ava';
+import Koa from 'koa';
+import type { TesseraState } from '../../src/auth/state.ts';
+import { jsonBody } from '../../src/http/json-body.ts';
 import { buildTestApp, PASSWORD } from '../helpers/app.ts';
+import { waitFor } from '../helpers/fault-proxy.ts';
 
 test('invalid JSON is 400 invalid_json', async (t) => {
   const { request, db } = await buildTestApp(t);
@@ -54,4 +62,37 @@ test('a JSON array or scalar where an object belongs is 400 validation_failed', 
     .send('"just a string"')
     .expect(400);
   t.is(scalar.body.error, 'invalid_json'); // strict JSON: only objects and arrays
+});
+
+test('a compressed JSON body whose client hangs up mid-way ends the request instead of leaving it waiting forever', async (t) => {
+  const outcomes: string[] = [];
+  const app = new Koa<TesseraState>();
+  app.use(async (ctx, next) => {
+    try {
+      await next();
+      outcomes.push('finished');
+    } catch (error) {
+      outcomes.push((error as { code?: string }).code ?? String(error));
+    }
+  });
+  app.use(jsonBody());
+  app.use((ctx) => {
+    ctx.status = 204;
+  });
+  const server = app.listen(0, '127.0.0.1');
+  t.teardown(() => server.close());
+  await once(server, 'listening');
+  const { port } = server.address() as AddressInfo;
+
+  const compressed = gzipSync(JSON.stringify({ username: 'amy', password: 'x'.repeat(4000) }));
+  const socket = connect(port, '127.0.0.1');
+  await once(socket, 'connect');
+  socket.write(
+    `POST /api/v1/login HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Encoding: gzip\r\nContent-Length: ${compressed.length}\r\n\r\n`,
+  );
+  socket.write(compressed.subarray(0, 20));
+  await delay(50);
+  socket.destroy();
+  await waitFor('the request to end', () => outcomes.length === 1);
+  t.deepEqual(outcomes, ['invalid_json']);
 });
