@@ -10,8 +10,10 @@
  * path of a compiled server of another build, e.g. the tree of an earlier
  * commit built with `npm run build` in a git worktree. `@introspect` after
  * it loads POST /oauth/introspect (form body, Basic client credentials, a
- * cached active token) instead of GET /me:
+ * cached active token) instead of GET /me, and `@pat` loads GET /me with
+ * personal access tokens instead of session tokens:
  *   npm run bench:compare -- bare-koa tessera@introspect
+ *   npm run bench:compare -- tessera tessera@pat
  *   git worktree add /tmp/before HEAD~1 && (cd /tmp/before && npm ci && npm run build)
  *   npm run bench:compare -- /tmp/before/dist/bench/servers/tessera.js tessera
  *
@@ -46,7 +48,7 @@ const directory = mkdtempSync(join(tmpdir(), 'tessera-compare-'));
 const file = join(directory, 'compare.sqlite');
 const db = createDb(file);
 await migrateToLatest(db);
-const { accessTokens, client } = await seed(db, { users: 1000, sessions: 10_000, tokens: 2000, expiredSessions: 0 });
+const { accessTokens, personalTokens, client } = await seed(db, { users: 1000, sessions: 10_000, tokens: 2000, expiredSessions: 0 });
 await db.destroy();
 
 /** CPU seconds (user + system) process `pid` has used so far (proc(5), fields 14 and 15). */
@@ -86,8 +88,9 @@ async function start(server: string): Promise<Running> {
         requests: [
           {
             setupRequest: (request) => {
-              next = (next + 1) % accessTokens.length;
-              return { ...request, ...workloadRequest(workload, accessTokens[next]!, client) };
+              const tokens = workload === 'pat' ? personalTokens : accessTokens;
+              next = (next + 1) % tokens.length;
+              return { ...request, ...workloadRequest(workload, tokens[next]!, client) };
             },
           },
         ],

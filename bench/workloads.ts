@@ -1,12 +1,16 @@
 import type autocannon from 'autocannon';
 import type { Seeded } from './seed.ts';
 
-/** What a load sends: GET /me with a Bearer token, or an introspection of it by the seeded client. */
-export type Workload = 'me' | 'introspect';
+/**
+ * What a load sends: GET /me with a Bearer token (`me` with session access
+ * tokens, `pat` with personal access tokens), or an introspection of an
+ * access token by the seeded client (`introspect`).
+ */
+export type Workload = 'me' | 'pat' | 'introspect';
 
 /** The request a workload sends for `token` (autocannon's per-request fields). */
 export function workloadRequest(workload: string, token: string, client: Seeded['client']): Partial<autocannon.Request> {
-  if (workload === 'me') return { method: 'GET', path: '/api/v1/me', headers: { authorization: `Bearer ${token}` } };
+  if (workload === 'me' || workload === 'pat') return { method: 'GET', path: '/api/v1/me', headers: { authorization: `Bearer ${token}` } };
   if (workload === 'introspect') {
     const credentials = `${encodeURIComponent(client.clientId)}:${encodeURIComponent(client.clientSecret)}`;
     return {
@@ -19,5 +23,5 @@ export function workloadRequest(workload: string, token: string, client: Seeded[
       body: `token=${token}`,
     };
   }
-  throw new Error(`unknown workload "${workload}" (me, introspect)`);
+  throw new Error(`unknown workload "${workload}" (me, pat, introspect)`);
 }

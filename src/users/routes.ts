@@ -1,12 +1,11 @@
 import Router from '@koa/router';
 import type { AuthMiddleware } from '../auth/middleware.ts';
 import { signedIn, signedInUser, type TesseraState } from '../auth/state.ts';
-import { presentMeWithToken } from '../tokens/present.ts';
 import { originOf } from '../http/origin.ts';
 import { parseInput } from '../http/validate.ts';
 import { preventCaching } from '../http/no-store.ts';
 import { API_PREFIX } from '../http/api-prefix.ts';
-import { meJson } from './me-response.ts';
+import { meJson, meJsonWithToken } from './me-response.ts';
 import { presentUser, toAuthUser } from './present.ts';
 import { changePasswordBody, registerBody } from './schemas.ts';
 import type { UsersService } from './service.ts';
@@ -40,7 +39,7 @@ export function usersRoutes(deps: {
     const { session, token } = ctx.state;
     preventCaching(ctx);
     ctx.type = 'application/json';
-    ctx.body = session ? meJson(user, session) : JSON.stringify(presentMeWithToken(user, token!));
+    ctx.body = session ? meJson(user, session) : meJsonWithToken(user, token!);
   });
 
   router.put('/me/password', auth.requireSession(), async (ctx) => {

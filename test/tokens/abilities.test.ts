@@ -100,3 +100,16 @@ test('abilities are validated: shape, count, empty, name', async (t) => {
   }
   t.is((await app.db('personal_access_tokens')).length, 0);
 });
+
+test('GET /me with a PAT, answered from the cache, follows its owner: an admin grant shows at once', async (t) => {
+  const app = await buildTestApp(t);
+  const root = await signUpAdmin(app, 'root');
+  const alice = await signUp(app.request, 'alice');
+  const pat = await createPat(app, alice.tokens.access_token, ['profile:read']);
+  const me = async () => (await app.request.get('/api/v1/me').set(bearer(pat.token)).expect(200)).body;
+
+  t.like(await me(), { username: 'alice', is_admin: false, session: null, token: { id: pat.id, abilities: ['profile:read'] } });
+  t.like(await me(), { is_admin: false }); // now from the cache, serialised once
+  await app.request.patch(`/api/v1/admin/users/${alice.user.id}`).set(bearer(root.tokens.access_token)).send({ is_admin: true }).expect(200);
+  t.like(await me(), { username: 'alice', is_admin: true, token: { id: pat.id } });
+});
