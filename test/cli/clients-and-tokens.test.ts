@@ -1,23 +1,8 @@
 import test from 'ava';
-import { runCommand } from '../../src/cli/commands.ts';
-import { parseConfig } from '../../src/config/config.ts';
 import { auditRows, bearer, buildTestApp, signUp, type TestApp } from '../helpers/app.ts';
+import { cli } from '../helpers/cli-in-process.ts';
 import { basic } from '../oauth/helpers.ts';
 import { createPat } from '../tokens/helpers.ts';
-
-/** Runs a CLI command in-process against the test app's database (as commands.test.ts does). */
-async function cli(app: TestApp, argv: string[]) {
-  const lines: string[] = [];
-  const code = await runCommand(argv, {
-    tessera: app.tessera.tessera,
-    db: app.db,
-    config: parseConfig({ DATABASE_URL: ':memory:' }),
-    clock: app.clock,
-    print: (line) => lines.push(line),
-    readPassword: async () => 'unused',
-  });
-  return { code, output: lines.join('\n') };
-}
 
 function introspect(app: TestApp, client: { client_id: string; client_secret: string }, token: string) {
   return app.request.post('/api/v1/oauth/introspect').set(basic(client)).type('form').send({ token });

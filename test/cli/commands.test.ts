@@ -3,24 +3,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import test from 'ava';
-import { runCommand } from '../../src/cli/commands.ts';
-import { parseConfig } from '../../src/config/config.ts';
 import { createDb } from '../../src/db/connection.ts';
-import { bearer, buildTestApp, login, PASSWORD, register, type TestApp } from '../helpers/app.ts';
-
-/** Runs a CLI command in-process against the test app's database. */
-async function cli(app: TestApp, argv: string[], password = 'an admin password') {
-  const lines: string[] = [];
-  const code = await runCommand(argv, {
-    tessera: app.tessera.tessera,
-    db: app.db,
-    config: parseConfig({ DATABASE_URL: ':memory:' }),
-    clock: app.clock,
-    print: (line) => lines.push(line),
-    readPassword: async () => password,
-  });
-  return { code, output: lines.join('\n') };
-}
+import { bearer, buildTestApp, login, PASSWORD, register } from '../helpers/app.ts';
+import { cli } from '../helpers/cli-in-process.ts';
 
 test('create-admin creates an admin that can log in, or promotes an existing user', async (t) => {
   const app = await buildTestApp(t);
