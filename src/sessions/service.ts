@@ -2,13 +2,8 @@ import { randomUUID } from 'node:crypto';
 import type { Clock } from '../clock.ts';
 import type { Db } from '../db/connection.ts';
 import { AppError } from '../errors/app-error.ts';
-import {
-  generateToken,
-  hashToken,
-  hasTokenShape,
-  hasValidChecksum,
-  isWellFormedToken,
-} from '../crypto/tokens.ts';
+import { generateToken, hashToken, isWellFormedToken } from '../crypto/tokens.ts';
+import { authenticateNow, type CachedCredential } from '../auth/cached-credential.ts';
 import { tokenError, type TokenErrorCode } from '../auth/token-errors.ts';
 import type { AuthSession, AuthUser } from '../auth/state.ts';
 import type { AuditLog } from '../audit/audit-log.ts';
@@ -140,16 +135,12 @@ export function createSessionsService(deps: {
     return undefined;
   }
 
-  function authenticateNow(accessToken: string): Authenticated | Promise<Authenticated> {
-    if (!hasTokenShape(accessToken, 'access')) throw tokenError('token_invalid');
-    const tokenHash = hashToken(accessToken);
-    const now = clock();
-    // A cached token passed the checksum when it was cached; only misses check it.
-    const entry = cache.get(tokenHash);
-    if (entry) return admitEntry(entry, now);
-    if (!hasValidChecksum(accessToken)) throw tokenError('token_invalid');
-    return loadEntry(tokenHash, now).then((loaded) => admitEntry(loaded, now));
-  }
+  const accessTokens: CachedCredential<CachedAuth, Authenticated> = {
+    type: 'access',
+    cached: (tokenHash) => cache.get(tokenHash),
+    load: loadEntry,
+    admit: admitEntry,
+  };
 
   return {
     /**
@@ -211,7 +202,7 @@ export function createSessionsService(deps: {
      * checksum) are refused before any query.
      */
     async authenticate(accessToken: string): Promise<Authenticated> {
-      return authenticateNow(accessToken);
+      return authenticateNow(accessTokens, accessToken, clock());
     },
 
     /**
@@ -220,7 +211,7 @@ export function createSessionsService(deps: {
      * event-loop turn of every `await` above it; errors are thrown, not
      * rejected. A miss still answers with a promise.
      */
-    authenticateNow,
+    authenticateNow: (accessToken: string) => authenticateNow(accessTokens, accessToken, clock()),
 
     /**
      * Exchanges a refresh token for a new pair; the old pair stops working at

@@ -3,9 +3,10 @@ import type { AuditLog } from '../audit/audit-log.ts';
 import type { Origin } from '../audit/events.ts';
 import type { CachedTokenAuth, SessionCache } from '../auth/session-cache.ts';
 import type { AuthToken, AuthUser } from '../auth/state.ts';
+import { authenticateNow, type CachedCredential } from '../auth/cached-credential.ts';
 import { tokenError, type TokenErrorCode } from '../auth/token-errors.ts';
 import type { Clock } from '../clock.ts';
-import { generateToken, hashToken, hasTokenShape, hasValidChecksum } from '../crypto/tokens.ts';
+import { generateToken, hashToken } from '../crypto/tokens.ts';
 import type { Db } from '../db/connection.ts';
 import { AppError, validationFailed } from '../errors/app-error.ts';
 import { createLastUsedWriter, LAST_USED_WRITE_INTERVAL_SECONDS } from '../sessions/last-used.ts';
@@ -98,16 +99,12 @@ export function createTokensService(deps: {
     });
   }
 
-  function authenticateNow(plaintext: string): TokenAnswer | Promise<TokenAnswer> {
-    if (!hasTokenShape(plaintext, 'personal')) throw tokenError('token_invalid');
-    const tokenHash = hashToken(plaintext);
-    const now = clock();
-    // As for sessions (sessions/service.ts): a cache hit answers at once, a miss with a promise.
-    const entry = cache.getToken(tokenHash);
-    if (entry) return admitEntry(entry, now);
-    if (!hasValidChecksum(plaintext)) throw tokenError('token_invalid');
-    return loadEntry(tokenHash, now).then((loaded) => admitEntry(loaded, now));
-  }
+  const personalTokens: CachedCredential<CachedTokenAuth, TokenAnswer> = {
+    type: 'personal',
+    cached: (tokenHash) => cache.getToken(tokenHash),
+    load: loadEntry,
+    admit: admitEntry,
+  };
 
   return {
     /**
@@ -148,11 +145,11 @@ export function createTokensService(deps: {
      * 401 that says why not. Malformed tokens never reach the database.
      */
     async authenticate(plaintext: string): Promise<TokenAnswer> {
-      return authenticateNow(plaintext);
+      return authenticateNow(personalTokens, plaintext, clock());
     },
 
     /** `authenticate`, answered at once on a cache hit (see sessions' `authenticateNow`). */
-    authenticateNow,
+    authenticateNow: (plaintext: string) => authenticateNow(personalTokens, plaintext, clock()),
 
     listLiveTokens: (userId: number) => tokens.listLiveTokens(db, userId, iso(clock())),
 
