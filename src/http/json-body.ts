@@ -7,8 +7,8 @@ import type { TesseraState } from '../auth/state.ts';
 /** The contract's default body limit, in bytes (a number: readers need not parse '16kb' per request). */
 export const BODY_LIMIT = 16 * 1024;
 
-/** True when the request says it carries a body, whatever its length. */
-function hasBody(headers: Record<string, string | string[] | undefined>): boolean {
+/** True when the request says it carries a body (chunked, or a Content-Length other than 0). */
+export function hasBody(headers: Record<string, string | string[] | undefined>): boolean {
   const length = headers['content-length'];
   return headers['transfer-encoding'] !== undefined || (length !== undefined && length !== '0');
 }

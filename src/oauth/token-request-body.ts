@@ -5,7 +5,7 @@ import type { Middleware } from 'koa';
 import getRawBody from 'raw-body';
 import type { TesseraState } from '../auth/state.ts';
 import { AppError } from '../errors/app-error.ts';
-import { BODY_LIMIT } from '../http/json-body.ts';
+import { BODY_LIMIT, hasBody } from '../http/json-body.ts';
 
 /**
  * Reads the body of POST /oauth/introspect and /oauth/revoke into
@@ -32,13 +32,6 @@ export const readTokenRequestBody: Middleware<TesseraState> = async (ctx, next) 
   }
   return next();
 };
-
-/** Whether the request declares a body: chunked, or a Content-Length other than 0. */
-function hasBody(headers: IncomingMessage['headers']): boolean {
-  if (headers['transfer-encoding']) return true;
-  const length = headers['content-length'];
-  return length !== undefined && length !== '' && length !== '0';
-}
 
 /** The two media types these endpoints take, whatever their parameters (`; charset=UTF-8`) and case. */
 function formatOf(contentType: string | undefined): 'json' | 'form' | undefined {
