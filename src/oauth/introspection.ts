@@ -3,6 +3,7 @@ import type { Clock } from '../clock.ts';
 import { hashToken, isWellFormedToken, TOKEN_PREFIXES } from '../crypto/tokens.ts';
 import type { Db } from '../db/connection.ts';
 import { AppError } from '../errors/app-error.ts';
+import { serialisedOnce } from '../auth/serialised-once.ts';
 import type { AuthSession, AuthUser } from '../auth/state.ts';
 import type { SessionsService } from '../sessions/service.ts';
 import type { TokensService } from '../tokens/service.ts';
@@ -27,7 +28,6 @@ export type Introspection =
 const INACTIVE: Introspection = Object.freeze({ active: false });
 const INACTIVE_JSON = JSON.stringify(INACTIVE);
 
-
 const seconds = (ms: number) => Math.floor(ms / 1000);
 
 /** Token errors (401s) mean "not usable now"; anything else (a database outage) is a real error. */
@@ -51,21 +51,12 @@ export function createIntrospection(deps: {
   tokens: TokensService;
 }) {
   const { db, clock, accessTokenTtl, sessions, tokens } = deps;
-  /**
-   * Access-token answers, serialised once per (user, session) pair as GET
-   * /me's body is (users/me-response.ts): the session cache hands out the
-   * same frozen objects until something in them changes, so identity is a
-   * safe key, and a cached introspection neither builds nor serialises.
-   */
-  const accessAnswers = new WeakMap<AuthSession, { readonly user: AuthUser; readonly json: string }>();
+  // Serialised once per cached (user, session) pair, as GET /me's body is (auth/serialised-once.ts).
+  const accessAnswerJson = serialisedOnce(accessAnswer);
 
   async function access(token: string): Promise<string> {
     const { user, session, accessExpiresAtMs } = await sessions.authenticate(token);
-    const known = accessAnswers.get(session);
-    if (known?.user === user) return known.json;
-    const json = JSON.stringify(accessAnswer(user, session, accessExpiresAtMs));
-    accessAnswers.set(session, { user, json });
-    return json;
+    return accessAnswerJson(user, session, accessExpiresAtMs);
   }
 
   function accessAnswer(user: AuthUser, session: AuthSession, accessExpiresAtMs: number): Introspection {
