@@ -41,9 +41,8 @@ interface Verified {
  * them here at once, and it goes through the revoking transaction, whose
  * `client` invalidation bumps every instance's client counter (bus, or an
  * emptied cache after a missed message): a remembered header older than the
- * counter is checked again, so a deleted
- * client is refused everywhere within the revocation bound while the cache
- * is on, and within 10 s where it is off.
+ * counter is checked again, so a deleted client is refused everywhere within
+ * the revocation bound while the cache is on, and within 10 s where it is off.
  */
 export function createClientAuthenticator(deps: { db: Db; clock: Clock; cache: SessionCache }) {
   const { db, clock, cache } = deps;
