@@ -113,7 +113,7 @@ export function createAuthMiddleware(
     return true;
   }
 
-  /** The access cookie, through the same `sessions.authenticate` as a bearer token. */
+  /** The access cookie, resolved by the same sessions service as a bearer token (API.md, "Browser sessions"). */
   async function authenticateByCookie(
     ctx: TesseraContext,
     { cookies, originAllowed }: NonNullable<AuthOptions['browser']>,

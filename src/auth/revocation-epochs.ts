@@ -39,7 +39,8 @@ export async function readRevocationEpochs(db: Db, exceptOrigin: string): Promis
 /**
  * `readRevocationEpochs` as a prepared statement, for the watch that polls
  * 50 times a second: through knex each poll cost about 0.3–0.8 ms of CPU,
- * 4 % of a core on an idle server; prepared, about a fifth of that.
+ * 4–5 % of a core on an idle server; prepared, about half of that (see
+ * BENCHMARKS.md, "Issue 9").
  */
 export function createRevocationEpochReader(db: Db, exceptOrigin: string) {
   const statement = createPreparedQuery<EpochRow>(db, {
