@@ -18,6 +18,9 @@ test('Admin: finds a user and disables them; their session and token are refused
   await page.getByRole('button', { name: 'Search' }).click();
   const row = page.getByRole('row').filter({ hasText: 'bob' });
   await row.waitFor();
+  // The unfiltered list stays on screen until the search answers (bob is in both): wait for the
+  // answer, which must drop alice; a search that did not filter times out here.
+  await page.getByRole('row').filter({ hasText: 'alice' }).waitFor({ state: 'detached' });
   t.is(await page.getByRole('row').filter({ hasText: 'alice' }).count(), 0);
   await page.getByRole('button', { name: 'Disable bob' }).click();
   await page.getByRole('status').filter({ hasText: 'bob is disabled' }).waitFor();
