@@ -1,4 +1,6 @@
-import ratelimit from 'koa-ratelimit';
+import MemoryLimiter from 'koa-ratelimit/limiter/memory.js';
+import RedisLimiter from 'koa-ratelimit/limiter/redis.js';
+import type { IncomingMessage } from 'node:http';
 import type { Context, Middleware } from 'koa';
 import type { RateLimit } from '../config/config.ts';
 import type { Redis } from '../db/redis.ts';
@@ -28,68 +30,104 @@ export interface LimiterOptions {
   readonly redisStatus: RedisStatus;
 }
 
-/** koa-ratelimit's clocks may run a hair ahead of Date.now(); never report more than a window. */
+/** The outcome of counting one request. */
+export interface Admission {
+  readonly admitted: boolean;
+  /** `RateLimit-Limit`, `RateLimit-Remaining` and `RateLimit-Reset`, for the response. */
+  readonly headers: Readonly<Record<string, string>>;
+  /** Whole seconds until the window resets (at least 1), for `Retry-After` when refused. */
+  readonly retryAfter: number;
+}
+
+/** A limiter: Koa middleware, and the count behind it for a request served without Koa. */
+export interface Limiter extends Middleware<TesseraState> {
+  /** Counts one request under `key`. Never rejects: a failing Redis falls back to memory. */
+  count(key: string): Promise<Admission>;
+}
+
+/**
+ * Requests counted before Koa saw them (http/express-lane.ts hands a request
+ * it counted but will not answer to Koa): the limiter uses that count
+ * instead of counting the request twice.
+ */
+const countedEarlier = new WeakMap<IncomingMessage, Admission>();
+
+/** Notes that `request` was counted already, with this outcome. */
+export function markCounted(request: IncomingMessage, admission: Admission): void {
+  countedEarlier.set(request, admission);
+}
+
+const ADMITTED: Admission = Object.freeze({ admitted: true, headers: Object.freeze({}), retryAfter: 0 });
+
+/** The limiter of a limit that is off (RATE_LIMIT=off): admits everything and sets no header. */
+export const UNLIMITED: Limiter = Object.assign(((_ctx, next) => next()) as Middleware<TesseraState>, {
+  count: () => Promise.resolve(ADMITTED),
+});
+
+/** The drivers may run a hair ahead of Date.now(); never report more than a window. */
 function secondsUntil(epochSeconds: number, windowSeconds: number): number {
   return Math.min(windowSeconds, Math.max(0, Math.ceil(epochSeconds - Date.now() / 1000)));
 }
 
-type KoaRateLimit = ReturnType<typeof ratelimit>;
-
 /**
- * A koa-ratelimit limiter that speaks the contract: `RateLimit-Limit`,
- * `RateLimit-Remaining` and `RateLimit-Reset` (seconds until the window
- * resets, per the IETF RateLimit header draft, where koa-ratelimit would
- * send a timestamp) on every counted response, and a 429 `rate_limited`
- * with `Retry-After` (whole seconds, at least 1) when the limit is reached.
+ * A limiter that speaks the contract: `RateLimit-Limit`, `RateLimit-Remaining`
+ * and `RateLimit-Reset` (seconds until the window resets, per the IETF
+ * RateLimit header draft, where koa-ratelimit would send a timestamp) on
+ * every counted response, and a 429 `rate_limited` with `Retry-After` (whole
+ * seconds, at least 1) when the limit is reached. Counting is koa-ratelimit's
+ * own drivers; its middleware is not used, because the express lane must
+ * count a request without a Koa context.
  *
  * With Redis configured, counters live there while it is up; while it is
  * down (`redisStatus`), or when a Redis command fails during a request, the
  * request is counted in this instance's memory instead: limits hold per
  * instance, never turn into 500s, and no request waits on a reconnection.
  */
-export function createLimiter(options: LimiterOptions): Middleware<TesseraState> {
-  const { backend, limit } = options;
-  const common = {
-    duration: limit.seconds * 1000,
-    max: limit.max,
-    id: options.key,
-    headers: { total: 'RateLimit-Limit', remaining: 'RateLimit-Remaining', reset: 'RateLimit-Reset' },
-  };
-  const memory = ratelimit({
-    ...common,
-    driver: 'memory',
-    db: new BoundedMap(MEMORY_CAPACITY),
-    namespace: `ratelimit:${options.name}`,
-  });
+export function createLimiter(options: LimiterOptions): Limiter {
+  const { backend, limit, redisStatus } = options;
+  const common = { max: limit.max, duration: limit.seconds * 1000 };
+  const memory = { ...common, db: new BoundedMap(MEMORY_CAPACITY), namespace: `ratelimit:${options.name}` };
   const redis =
     backend.kind === 'redis'
-      ? ratelimit({ ...common, driver: 'redis', db: backend.redis, namespace: `${backend.prefix}ratelimit:${options.name}` })
+      ? { ...common, db: backend.redis, namespace: `${backend.prefix}ratelimit:${options.name}` }
       : undefined;
 
-  return async (ctx, next) => {
-    let admitted = false;
-    const admit = async () => {
-      admitted = true;
-      const reset = Number(ctx.response.get('RateLimit-Reset'));
-      if (reset) ctx.set('RateLimit-Reset', String(secondsUntil(reset, limit.seconds)));
-      await next();
-    };
-    const useRedis = redis !== undefined && options.redisStatus.isUp();
+  async function countIn(key: string): Promise<KoaRatelimitCount> {
+    if (redis === undefined || !redisStatus.isUp()) return new MemoryLimiter({ ...memory, id: key }).get();
     try {
-      await (useRedis ? redis : memory)(ctx, admit);
+      return await new RedisLimiter({ ...redis, id: key }).get();
     } catch (error) {
-      // Thrown after admission: the route's own error, not the limiter's.
-      if (admitted || !useRedis) throw error;
-      options.redisStatus.commandFailed(error);
-      await memory(ctx, admit);
+      redisStatus.commandFailed(error);
+      return new MemoryLimiter({ ...memory, id: key }).get();
     }
-    if (admitted) return;
-    const reset = Number(ctx.response.get('RateLimit-Reset'));
-    const retryAfter = Math.max(1, secondsUntil(reset, limit.seconds));
+  }
+
+  async function count(key: string): Promise<Admission> {
+    const counted = await countIn(key);
+    const reset = secondsUntil(counted.reset, limit.seconds);
+    return {
+      // koa-ratelimit's rule: `remaining` is what was left before this request.
+      admitted: counted.remaining > 0,
+      headers: {
+        'RateLimit-Limit': String(counted.total),
+        'RateLimit-Remaining': String(Math.max(0, counted.remaining - 1)),
+        'RateLimit-Reset': String(reset),
+      },
+      retryAfter: Math.max(1, reset),
+    };
+  }
+
+  const middleware: Middleware<TesseraState> = async (ctx, next) => {
     const key = options.key(ctx);
-    if (key !== false) await options.onLimited(ctx, options.name, key);
+    if (key === false) return next();
+    const admission = countedEarlier.get(ctx.req) ?? (await count(key));
+    ctx.set(admission.headers);
+    if (admission.admitted) return next();
+    await options.onLimited(ctx, options.name, key);
+    const { retryAfter } = admission;
     throw new AppError('rate_limited', `Too many requests; try again in ${retryAfter} s.`, {
       headers: { 'Retry-After': String(retryAfter), 'RateLimit-Reset': String(retryAfter) },
     });
   };
+  return Object.assign(middleware, { count });
 }

@@ -10,7 +10,7 @@ import { originOf } from '../http/origin.ts';
 import { PASS_THROUGH } from '../http/pass-through.ts';
 import type { Logger } from '../logger.ts';
 import { loginAccountKey } from '../users/identity.ts';
-import { createLimiter, type CounterBackend } from './limiter.ts';
+import { createLimiter, UNLIMITED, type CounterBackend, type Limiter } from './limiter.ts';
 import { createLoginThrottle, NO_LOGIN_THROTTLE, type LoginThrottle } from './login-throttle.ts';
 
 export interface RateLimits {
@@ -24,8 +24,11 @@ export interface RateLimits {
   readonly loginAccount: Middleware<TesseraState>;
   /** POST /refresh, per IP. */
   readonly refresh: Middleware<TesseraState>;
-  /** POST /oauth/introspect, per authenticated service client (mounted after client authentication). */
-  readonly introspect: Middleware<TesseraState>;
+  /**
+   * POST /oauth/introspect, per authenticated service client (mounted after
+   * client authentication). The express lane counts with it too (`count`).
+   */
+  readonly introspect: Limiter;
   /** POST /oauth/revoke, per IP, with /refresh's limit. */
   readonly revoke: Middleware<TesseraState>;
   /**
@@ -46,6 +49,11 @@ const PROBES = new Set(['/healthz', '/readyz']);
  * RATE_LIMIT_GLOBAL, so the global limiter leaves it out.
  */
 const INTROSPECTION_PATH = `${API_PREFIX}/oauth/introspect`;
+
+/** What introspection is counted under: the authenticated client, whatever its address. */
+export function introspectionKey(clientId: string): string {
+  return `client|${clientId}`;
+}
 
 /**
  * The account a login body names, for counting per (IP, name); false when it
@@ -85,7 +93,7 @@ export function createRateLimits(deps: {
       login: PASS_THROUGH,
       loginAccount: PASS_THROUGH,
       refresh: PASS_THROUGH,
-      introspect: PASS_THROUGH,
+      introspect: UNLIMITED,
       revoke: PASS_THROUGH,
       clientAuthFailures: PASS_THROUGH,
       loginThrottle: NO_LOGIN_THROTTLE,
@@ -112,7 +120,7 @@ export function createRateLimits(deps: {
     // Counted after the client authenticated (oauth/routes.ts): per client, whatever its address.
     introspect: limiter('introspect', limits.introspect, (ctx) => {
       const client = (ctx.state as TesseraState).client;
-      return client ? `client|${client.client_id}` : clientIp(ctx);
+      return client ? introspectionKey(client.client_id) : clientIp(ctx);
     }),
     revoke: limiter('revoke', limits.refresh, (ctx) => clientIp(ctx)),
     clientAuthFailures: limiter('client_auth_failures', limits.refresh, (ctx) => clientIp(ctx)),
