@@ -33,7 +33,7 @@ const db = createDb(config.databaseUrl, {
 });
 await migrateToLatest(db);
 
-const { app, tessera } = createApp({ db, config, logger });
+const { listener, tessera } = createApp({ db, config, logger });
 if (config.admin) {
   const origin = { ip: null, userAgent: 'tessera-startup', actorId: null };
   await tessera.services.users.ensureAdmin(config.admin.username, config.admin.password, origin);
@@ -49,7 +49,7 @@ const metricsServer =
 const server = createServer(
   // Node checks the timeouts below every 30 s by default; a slow client would get that much extra.
   { connectionsCheckingInterval: 1_000 },
-  app.callback(),
+  listener,
 );
 // A client that trickles its headers or body holds a socket; these bound how long.
 server.headersTimeout = config.httpTimeouts.headers * 1000;

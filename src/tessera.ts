@@ -26,6 +26,7 @@ import { errorHandler } from './http/error-handler.ts';
 import { jsonBody } from './http/json-body.ts';
 import { withoutPassThroughs } from './http/pass-through.ts';
 import { requestId } from './http/request-id.ts';
+import { createExpressLane } from './http/express-lane.ts';
 import { clientAddress } from './http/client-info.ts';
 import { createAccountKeys } from './users/account-key.ts';
 import { requestLogger } from './http/request-logger.ts';
@@ -255,6 +256,13 @@ export function createTessera(deps: TesseraDependencies) {
         jsonBody({ ownParserPaths: OAUTH_FORM_PATHS }),
       ]));
     },
+
+    /**
+     * Wraps the Koa app's request listener in the introspection express lane
+     * (http/express-lane.ts). Only for an app that runs Tessera's pipeline and
+     * routes at its root, as `createApp`'s does: the lane answers as they would.
+     */
+    expressLane: createExpressLane({ clientAuth, introspect, limiter: limits.introspect, logger, metrics }),
 
     /** Resolves once the session cache can hear revocations made elsewhere (or after a short wait). */
     ready: (): Promise<void> => coherentCache.ready(),

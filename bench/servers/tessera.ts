@@ -15,7 +15,7 @@ import { portFromArgs } from './shared.ts';
 
 const config = loadConfig();
 const db = createDb(config.databaseUrl, { poolMax: config.databasePoolMax });
-const { app } = createApp({ db, config, logger: createLogger(config.logLevel) });
+const { listener } = createApp({ db, config, logger: createLogger(config.logLevel) });
 const delay = monitorEventLoopDelay({ resolution: 1 });
 delay.enable();
 
@@ -41,11 +41,10 @@ const benchRoutes = async (request: import('node:http').IncomingMessage, respons
   return false;
 };
 
-const callback = app.callback();
 createServer((request, response) => {
   // Decided synchronously: a promise per request here would be counted as Tessera's cost.
   if (!request.url?.startsWith('/__bench/')) {
-    void callback(request, response);
+    listener(request, response);
     return;
   }
   void benchRoutes(request, response).then((handled) => {

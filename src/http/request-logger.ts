@@ -15,16 +15,16 @@ export function requestLogger(logger: Logger): Middleware<TesseraState> {
     try {
       await next();
     } finally {
-      logger.info(
-        {
-          requestId: ctx.state.requestId,
-          method: ctx.method,
-          path: ctx.path,
-          status: ctx.status,
-          ms: Math.round((performance.now() - started) * 10) / 10,
-        },
-        'request',
-      );
+      logRequest(logger, { requestId: ctx.state.requestId, method: ctx.method, path: ctx.path, status: ctx.status }, started);
     }
   };
+}
+
+/** The request's log line; `started` is its `performance.now()` on arrival. */
+export function logRequest(
+  logger: Logger,
+  request: { requestId: string; method: string; path: string; status: number },
+  started: number,
+): void {
+  logger.info({ ...request, ms: Math.round((performance.now() - started) * 10) / 10 }, 'request');
 }

@@ -62,7 +62,21 @@ export function createClientAuthenticator(deps: { db: Db; clock: Clock; cache: S
     return client;
   }
 
+  function recentlyVerified(key: string): ClientRow | undefined {
+    const known = verified.get(key);
+    return known && known.epoch === cache.clientEpoch() ? known.client : undefined;
+  }
+
   return {
+    /**
+     * The client an `Authorization` header proves if it was verified
+     * recently; undefined when it would take a check (the express lane then
+     * leaves the request to Koa, which checks it).
+     */
+    verifiedNow(authorization: string | undefined): ClientRow | undefined {
+      return authorization ? recentlyVerified(hashToken(authorization)) : undefined;
+    },
+
     /**
      * The client an `Authorization` header's Basic credentials prove, or 401
      * invalid_client (no header, another scheme, or wrong credentials). At
@@ -71,8 +85,8 @@ export function createClientAuthenticator(deps: { db: Db; clock: Clock; cache: S
     authenticate(authorization: string | undefined): ClientRow | Promise<ClientRow> {
       if (!authorization) throw invalidClient();
       const key = hashToken(authorization);
-      const known = verified.get(key);
-      if (known && known.epoch === cache.clientEpoch()) return known.client;
+      const known = recentlyVerified(key);
+      if (known) return known;
       const credentials = readBasicCredentials(authorization);
       if (credentials.kind !== 'credentials') throw invalidClient();
       if (!isWellFormedToken(credentials.clientSecret, 'clientSecret')) throw invalidClient();

@@ -25,6 +25,9 @@ export const readTokenRequestBody: Middleware<TesseraState> = async (ctx, next) 
   }
   const format = formatOf(headers['content-type']);
   if (format === undefined) throw new AppError('unsupported_media_type', 'Send the body form-encoded or as JSON.');
+  // Read already by the express lane, which then left the request to Koa.
+  const readAhead = readEarlier.get(ctx.req);
+  if (readAhead !== undefined) ctx.request.body = readAhead;
   // An app embedding Tessera may have read the body with its own parser already.
   if (ctx.request.body === undefined) {
     const text = await readText(ctx.req);
@@ -33,8 +36,16 @@ export const readTokenRequestBody: Middleware<TesseraState> = async (ctx, next) 
   return next();
 };
 
+/** Bodies read before Koa saw the request (http/express-lane.ts). */
+const readEarlier = new WeakMap<IncomingMessage, object>();
+
+/** Notes that `request`'s body was read already, as `parameters`. */
+export function markBodyRead(request: IncomingMessage, parameters: object): void {
+  readEarlier.set(request, parameters);
+}
+
 /** The two media types these endpoints take, whatever their parameters (`; charset=UTF-8`) and case. */
-function formatOf(contentType: string | undefined): 'json' | 'form' | undefined {
+export function formatOf(contentType: string | undefined): 'json' | 'form' | undefined {
   if (contentType === undefined) return undefined;
   const semicolon = contentType.indexOf(';');
   const essence = (semicolon === -1 ? contentType : contentType.slice(0, semicolon)).trim().toLowerCase();
@@ -52,13 +63,8 @@ const UTF8 = new TextDecoder('utf-8');
  */
 async function readText(request: IncomingMessage): Promise<string> {
   const encoding = (request.headers['content-encoding'] ?? 'identity').toLowerCase();
-  // A small body usually arrives in the packet of its headers, so by now Node has all of it
-  // buffered (`complete`): take it at once instead of through raw-body's listeners and promise.
-  if (encoding === 'identity' && request.complete && request.readableLength <= BODY_LIMIT) {
-    const buffered = request.read() as Buffer | null;
-    // TextDecoder drops a leading byte-order mark, as raw-body's decoding does.
-    return buffered === null ? '' : UTF8.decode(buffered);
-  }
+  const buffered = encoding === 'identity' ? bufferedText(request) : undefined;
+  if (buffered !== undefined) return buffered;
   const body = decompressed(request, encoding);
   try {
     return await getRawBody(body, {
@@ -72,6 +78,30 @@ async function readText(request: IncomingMessage): Promise<string> {
     // Like koa-bodyparser before: a body that cannot be read (cut short, bad compression) is malformed.
     throw new AppError('invalid_json');
   }
+}
+
+/**
+ * A small body usually arrives in the packet of its headers, so once the
+ * parser is done with that packet Node has all of it buffered (`complete`):
+ * the whole uncompressed body, taken at once instead of through raw-body's
+ * listeners and promise; undefined while more is to come, or past 16 KiB.
+ */
+export function bufferedText(request: IncomingMessage): string | undefined {
+  if (!request.complete || request.readableLength > BODY_LIMIT) return undefined;
+  const buffered = request.read() as Buffer | null;
+  // TextDecoder drops a leading byte-order mark, as raw-body's decoding does.
+  return buffered === null ? '' : UTF8.decode(buffered);
+}
+
+/**
+ * Calls `then` with the text of an uncompressed body that declared its
+ * length (at most 16 KiB, which the caller checked), once all of it is in.
+ * A client that hangs up first never gets an answer, so `then` is not called.
+ */
+export function whenSmallBodyRead(request: IncomingMessage, then: (text: string) => void): void {
+  const chunks: Buffer[] = [];
+  request.on('data', (chunk: Buffer) => chunks.push(chunk));
+  request.once('end', () => then(UTF8.decode(chunks.length === 1 ? chunks[0] : Buffer.concat(chunks))));
 }
 
 /** The pipeline's own callback: raw-body hears the error from the decompressor it reads. */
@@ -124,7 +154,7 @@ function refusePrototypeKey(key: string, value: unknown): unknown {
  * values (as qs made it), which the route's string check refuses with
  * invalid_request, after the same credential checks as before.
  */
-function formParameters(text: string): Record<string, string | string[]> {
+export function formParameters(text: string): Record<string, string | string[]> {
   const parameters: Record<string, string | string[]> = {};
   for (const [name, value] of new URLSearchParams(text)) {
     // Like qs: names such as `__proto__` or `toString` would shadow or replace Object.prototype's.

@@ -242,7 +242,7 @@ test('lengths never exceed their column: 400, and a long User-Agent is stored bo
 test("a NUL or control character in User-Agent never reaches the database: Node's parser refuses it", async (t) => {
   const app = await buildTestApp(t);
   await register(app.request, 'ann');
-  const server = createServer(app.tessera.app.callback()).listen(0, '127.0.0.1');
+  const server = createServer(app.tessera.listener).listen(0, '127.0.0.1');
   t.teardown(() => server.close());
   await once(server, 'listening');
   const { port } = server.address() as AddressInfo;

@@ -70,7 +70,7 @@ test('tokens with the right prefix but a bad checksum, and oversized headers, ar
 test('a repeated Authorization header is answered from the contract, not a crash', async (t) => {
   const app = await buildTestApp(t);
   const { tokens } = await signUp(app.request, 'amy');
-  const server = createServer(app.tessera.app.callback()).listen(0, '127.0.0.1');
+  const server = createServer(app.tessera.listener).listen(0, '127.0.0.1');
   t.teardown(() => server.close());
   await once(server, 'listening');
   const { port } = server.address() as { port: number };

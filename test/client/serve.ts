@@ -27,7 +27,7 @@ export async function serveTessera(
 ) {
   const app = await buildTestApp(t, { env: options.env });
   const requests: SeenRequest[] = [];
-  const handle = app.tessera.app.callback();
+  const handle = app.tessera.listener;
   const server = createServer((req: IncomingMessage, res: ServerResponse) => {
     const file = options.files?.[req.url ?? ''];
     if (file) {

@@ -53,7 +53,7 @@ export async function buildTestApp(
   });
   t.teardown(() => tessera.tessera.close());
   await tessera.tessera.ready();
-  return { request: supertest(tessera.app.callback()), db, clock, tessera };
+  return { request: supertest(tessera.listener), db, clock, tessera };
 }
 
 export const PASSWORD = 'correct horse battery staple';

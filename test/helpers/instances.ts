@@ -17,7 +17,7 @@ export async function twoInstancesOnRedis(t: ExecutionContext, env: Record<strin
   const prefix = `tessera_test_${randomBytes(6).toString('hex')}:`;
   const config = parseConfig({ DATABASE_URL: TEST_DATABASE_URL, REDIS_URL: TEST_REDIS_URL, ...env });
   const instance = async () => {
-    const { app, tessera } = createApp({
+    const { listener, tessera } = createApp({
       db,
       config,
       passwords: createPasswordHasher(TEST_ARGON2),
@@ -25,7 +25,7 @@ export async function twoInstancesOnRedis(t: ExecutionContext, env: Record<strin
     });
     t.teardown(() => tessera.close());
     await tessera.ready();
-    return { request: supertest(app.callback()), cache: tessera.cache, db };
+    return { request: supertest(listener), cache: tessera.cache, db };
   };
   return [await instance(), await instance()] as const;
 }

@@ -33,11 +33,11 @@ export async function buildCountingApp(
   const db = await openTestDb(t);
   const clock = createTestClock();
   const redis = options.redis ? await openTestRedis(t) : {};
-  const { app, tessera } = createApp({ db, config, clock, passwords, ...redis });
+  const { listener, tessera } = createApp({ db, config, clock, passwords, ...redis });
   t.teardown(() => tessera.close());
   await tessera.ready();
   tessera.redisStatus.onChange((state) => {
     if (state === 'down') counted.redisDowns += 1;
   });
-  return { request: supertest(app.callback()), db, clock, counted, tessera };
+  return { request: supertest(listener), db, clock, counted, tessera };
 }

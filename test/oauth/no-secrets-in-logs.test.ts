@@ -21,10 +21,10 @@ test('no client secret or PAT plaintext in the logs', async (t) => {
   const config = parseConfig({ DATABASE_URL: TEST_DATABASE_URL });
   const db = await openTestDb(t);
   const clock = createTestClock();
-  const { app, tessera } = createApp({ db, config, clock, logger, passwords: createPasswordHasher(TEST_ARGON2), ...(await openTestRedis(t)) });
+  const { listener, tessera } = createApp({ db, config, clock, logger, passwords: createPasswordHasher(TEST_ARGON2), ...(await openTestRedis(t)) });
   t.teardown(() => tessera.close());
   await tessera.ready();
-  const request = supertest(app.callback());
+  const request = supertest(listener);
 
   await request.post('/api/v1/users').send({ username: 'root', password: PASSWORD }).expect(201);
   await db('users').where({ username: 'root' }).update({ is_admin: true });

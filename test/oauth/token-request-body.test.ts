@@ -147,7 +147,7 @@ async function answerBeforeBodyEnds(port: number, headers: Record<string, string
 test('an oversized body is refused without waiting for (or holding) the rest of it', async (t) => {
   const app = await buildTestApp(t);
   const client = await createClient(app);
-  const server = createServer(app.tessera.app.callback()).listen(0, '127.0.0.1');
+  const server = createServer(app.tessera.listener).listen(0, '127.0.0.1');
   t.teardown(() => server.closeAllConnections());
   t.teardown(() => server.close());
   await once(server, 'listening');

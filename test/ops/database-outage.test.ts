@@ -21,9 +21,9 @@ async function appOnOwnSqlite(t: ExecutionContext): Promise<{ request: ReturnTyp
   t.teardown(() => db.destroy());
   await migrateToLatest(db);
   const { logger, lines } = capturedLogger();
-  const { app, tessera } = createApp({ db, config, logger, passwords: createPasswordHasher(TEST_ARGON2) });
+  const { listener, tessera } = createApp({ db, config, logger, passwords: createPasswordHasher(TEST_ARGON2) });
   t.teardown(() => tessera.close());
-  return { request: supertest(app.callback()), db, lines };
+  return { request: supertest(listener), db, lines };
 }
 
 const messages = (lines: Array<Record<string, unknown>>, text: string) =>

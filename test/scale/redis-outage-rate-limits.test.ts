@@ -54,14 +54,14 @@ async function appBehind(t: ExecutionContext, proxy: FaultProxy) {
     RATE_LIMIT_LOGIN_ACCOUNT: '1000/900',
   });
   const redis = createRedis(proxy.url);
-  const { app, tessera } = createApp({ db, config, passwords: createPasswordHasher(TEST_ARGON2), redis, redisPrefix: prefix });
+  const { listener, tessera } = createApp({ db, config, passwords: createPasswordHasher(TEST_ARGON2), redis, redisPrefix: prefix });
   t.teardown(async () => {
     await tessera.close();
     redis.disconnect();
   });
   await tessera.ready();
   await waitFor('Redis up', () => tessera.redisStatus.isUp(), 5_000);
-  const request = supertest(app.callback());
+  const request = supertest(listener);
   await request.post('/api/v1/users').send({ username: 'amy', password: PASSWORD }).expect(201);
   const refreshToken = (await request.post('/api/v1/login').send({ username: 'amy', password: PASSWORD }).expect(200))
     .body.refresh_token as string;
