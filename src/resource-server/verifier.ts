@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash as digest } from 'node:crypto';
 import { createAnswerCache, type ActiveAnswer } from './answer-cache.ts';
 import { subscribeToInvalidations, type RedisLike } from './invalidations.ts';
 
@@ -26,7 +26,7 @@ export interface ResourceServerOptions {
   readonly timeoutMs?: number;
 }
 
-/** A verified caller, shaped like Tessera's own `ctx.state`. */
+/** A verified caller, shaped like Tessera's own `ctx.state`; shared by the requests a cached answer serves, so read-only (frozen). */
 export interface Verified {
   readonly user: { readonly id: string; readonly username: string; readonly isAdmin: boolean };
   /** Set for session tokens. */
@@ -58,6 +58,25 @@ export function holdsAbility(verified: Verified, ability: string): boolean {
   if (verified.session) return ability !== ADMIN || verified.user.isAdmin;
   if (ability === ADMIN) return verified.user.isAdmin && verified.abilities.includes(ADMIN);
   return verified.abilities.includes(ability) || verified.abilities.includes('*');
+}
+
+/**
+ * One Verified per cached answer, built when it is cached: every hit is
+ * a hash and two Map reads. Frozen, because every request holding that answer
+ * shares it.
+ */
+const verifiedAnswers = new WeakMap<ActiveAnswer, Verified>();
+function verifiedOnce(answer: ActiveAnswer): Verified {
+  let verified = verifiedAnswers.get(answer);
+  if (verified === undefined) verifiedAnswers.set(answer, (verified = deepFrozen(toVerified(answer))));
+  return verified;
+}
+
+function deepFrozen(verified: Verified): Verified {
+  for (const part of [verified.user, verified.session, verified.token, verified.token?.abilities, verified.abilities]) {
+    if (part !== undefined) Object.freeze(part);
+  }
+  return Object.freeze(verified);
 }
 
 function toVerified(answer: ActiveAnswer): Verified {
@@ -122,15 +141,15 @@ export function createVerifier(options: ResourceServerOptions) {
     /** The caller behind `token`, or a ResourceServerError (401 inactive, 503 Tessera unreachable). */
     async verify(token: string): Promise<Verified> {
       if (!token) throw new ResourceServerError(401, 'token_missing', 'No bearer token was sent.', { 'WWW-Authenticate': 'Bearer realm="tessera"' });
-      const hash = createHash('sha256').update(token).digest('hex');
+      const hash = digest('sha256', token, 'hex');
       const useCache = bus ? bus.hearing() : true;
       const cached = useCache ? cache.get(hash, Date.now()) : undefined;
-      if (cached) return toVerified(cached);
+      if (cached) return verifiedOnce(cached);
       const epochBefore = cache.epoch();
       const answer = await introspect(token);
       if (!answer || answer.token_kind === 'refresh_token') throw invalidToken();
       if (useCache) cache.set(hash, answer, Date.now(), epochBefore);
-      return toVerified(answer);
+      return verifiedOnce(answer);
     },
     /** How many answers are cached (tests, metrics). */
     get cacheSize() {
