@@ -41,7 +41,7 @@ import type { Registry } from 'prom-client';
 import { createMetrics } from './metrics/metrics.ts';
 import { httpMetrics } from './metrics/http-metrics.ts';
 import { countingCacheLookups, countingLogins, countingRefusals, timingPasswords } from './metrics/instrument.ts';
-import type { CounterBackend } from './rate-limit/limiter.ts';
+import { UNLIMITED, type CounterBackend } from './rate-limit/limiter.ts';
 import { createPasswordGuard } from './rate-limit/password-guard.ts';
 import { createRateLimits } from './rate-limit/policies.ts';
 import { createLoginFlow } from './sessions/login.ts';
@@ -252,17 +252,28 @@ export function createTessera(deps: TesseraDependencies) {
         ...(config.corsOrigins.length > 0 ? [corsFor(config.corsOrigins)] : []),
         // Before the limiters and the body parser: a forged cookie request changes nothing, counts nothing.
         csrfGuard(browser.cookies, browser.originAllowed),
-        limits.global,
+        ...(limits.global === UNLIMITED ? [] : [limits.global]),
         jsonBody({ ownParserPaths: OAUTH_FORM_PATHS }),
       ]));
     },
 
     /**
-     * Wraps the Koa app's request listener in the introspection express lane
-     * (http/express-lane.ts). Only for an app that runs Tessera's pipeline and
-     * routes at its root, as `createApp`'s does: the lane answers as they would.
+     * Wraps the Koa app's request listener in the express lane for cached
+     * `GET /me` and introspection (http/express-lane.ts). Only for an app that
+     * runs Tessera's pipeline and routes at its root, as `createApp`'s does:
+     * the lane answers as they would.
      */
-    expressLane: createExpressLane({ clientAuth, introspect, limiter: limits.introspect, logger, metrics }),
+    expressLane: createExpressLane({
+      sessions,
+      tokens,
+      clientAuth,
+      introspect,
+      limits,
+      trustedHops: config.trustProxy,
+      cors: config.corsOrigins.length > 0,
+      logger,
+      metrics,
+    }),
 
     /** Resolves once the session cache can hear revocations made elsewhere (or after a short wait). */
     ready: (): Promise<void> => coherentCache.ready(),

@@ -1,3 +1,4 @@
+import type { IncomingMessage } from 'node:http';
 import type { Middleware, Next } from 'koa';
 import { AppError } from '../errors/app-error.ts';
 import type { Authenticated, SessionsService } from '../sessions/service.ts';
@@ -49,6 +50,18 @@ export interface AuthOptions {
 }
 
 /**
+ * Refusals found before Koa saw the request (http/express-lane.ts hands a
+ * refused GET /me to Koa to answer): Koa answers the same refusal instead of
+ * looking the token up again.
+ */
+const refusedEarlier = new WeakMap<IncomingMessage, unknown>();
+
+/** Notes that `request`'s credential was refused with `error` already. */
+export function markRefused(request: IncomingMessage, error: unknown): void {
+  refusedEarlier.set(request, error);
+}
+
+/**
  * `then(answer)`, at once when `answer` is already there, after it otherwise:
  * a cache hit goes through authentication without a promise or an await.
  */
@@ -90,6 +103,8 @@ export function createAuthMiddleware(
    * token (the hot path awaits nothing), otherwise with a promise.
    */
   function authenticate(ctx: TesseraContext): boolean | Promise<boolean> {
+    const refused = refusedEarlier.get(ctx.req);
+    if (refused !== undefined) throw refused;
     const header = ctx.req.headers.authorization;
     if (!header && browser) return authenticateByCookie(ctx, browser);
     const credential = readBearerToken(header);

@@ -1,3 +1,4 @@
+import type { IncomingMessage } from 'node:http';
 import { isIP } from 'node:net';
 import type { Context, Middleware } from 'koa';
 
@@ -46,18 +47,20 @@ export function clientAddress(trustedHops: number): Middleware {
   };
 }
 
-export function resolveClientIp(ctx: Context, trustedHops: number): string {
-  const peer = peerAddress(ctx);
+/** The client IP of a request, as `clientAddress(trustedHops)` decides it (also without Koa: express-lane.ts). */
+export function clientIpOf(request: IncomingMessage, trustedHops: number): string {
+  const peer = peerAddress(request);
   if (trustedHops === 0) return peer;
   // Repeated headers arrive joined with ", " by Node: they count as one list.
-  const entries = (ctx.get('X-Forwarded-For') ?? '').split(',');
+  const forwarded = request.headers['x-forwarded-for'];
+  const entries = (Array.isArray(forwarded) ? forwarded.join(',') : (forwarded ?? '')).split(',');
   if (entries.length < trustedHops) return peer;
   const candidate = entries[entries.length - trustedHops]!.trim();
   return candidate.length <= MAX_IP_LENGTH && isIP(candidate) !== 0 ? candidate : peer;
 }
 
-function peerAddress(ctx: Context): string {
-  const address = ctx.req.socket.remoteAddress ?? '';
+function peerAddress(request: IncomingMessage): string {
+  const address = request.socket.remoteAddress ?? '';
   return address.length <= MAX_IP_LENGTH && isIP(address) !== 0 ? address : 'unknown';
 }
 
@@ -65,7 +68,7 @@ function peerAddress(ctx: Context): string {
 export function clientIp(ctx: Context): string {
   const known = (ctx as WithClientAddress)[CLIENT_ADDRESS];
   if (typeof known === 'string') return known;
-  const address = known === undefined ? peerAddress(ctx) : resolveClientIp(ctx, known);
+  const address = clientIpOf(ctx.req, known ?? 0);
   (ctx as WithClientAddress)[CLIENT_ADDRESS] = address;
   return address;
 }

@@ -14,8 +14,8 @@ import { createLimiter, UNLIMITED, type CounterBackend, type Limiter } from './l
 import { createLoginThrottle, NO_LOGIN_THROTTLE, type LoginThrottle } from './login-throttle.ts';
 
 export interface RateLimits {
-  /** Every request, per client IP (probes and introspection excluded). */
-  readonly global: Middleware<TesseraState>;
+  /** Every request, per client IP (probes and introspection excluded); the express lane counts GET /me with it. */
+  readonly global: Limiter;
   /** POST /users, per IP. */
   readonly register: Middleware<TesseraState>;
   /** POST /login, per IP. */
@@ -88,7 +88,7 @@ export function createRateLimits(deps: {
   if (!config.rateLimit) {
     deps.logger.warn('RATE_LIMIT=off: every rate limiter and the login throttle are disabled');
     return {
-      global: PASS_THROUGH,
+      global: UNLIMITED,
       register: PASS_THROUGH,
       login: PASS_THROUGH,
       loginAccount: PASS_THROUGH,

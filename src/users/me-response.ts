@@ -4,6 +4,9 @@ import { presentSession } from '../sessions/present.ts';
 import { presentMeWithToken } from '../tokens/present.ts';
 import { presentUser } from './present.ts';
 
+/** What a personal access token must hold to read GET /me (its route's guard). */
+export const ME_ABILITY = 'profile:read';
+
 /** The contract's answer to GET /me: the *User*, with the current *Session* under `session`. */
 function presentMe(user: AuthUser, session: AuthSession) {
   // Object.assign adds to the literal; a spread copy would make JSON.stringify take its slow path.

@@ -5,7 +5,7 @@ import { originOf } from '../http/origin.ts';
 import { parseInput } from '../http/validate.ts';
 import { preventCaching } from '../http/no-store.ts';
 import { API_PREFIX } from '../http/api-prefix.ts';
-import { meJson, meJsonWithToken } from './me-response.ts';
+import { ME_ABILITY, meJson, meJsonWithToken } from './me-response.ts';
 import { presentUser, toAuthUser } from './present.ts';
 import { changePasswordBody, registerBody } from './schemas.ts';
 import type { UsersService } from './service.ts';
@@ -34,7 +34,7 @@ export function usersRoutes(deps: {
     ctx.body = presentUser(toAuthUser(user));
   });
 
-  router.get('/me', auth.requireAbility('profile:read'), (ctx) => {
+  router.get('/me', auth.requireAbility(ME_ABILITY), (ctx) => {
     const user = signedInUser(ctx);
     const { session, token } = ctx.state;
     preventCaching(ctx);

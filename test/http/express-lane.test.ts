@@ -2,19 +2,20 @@ import type { RequestListener } from 'node:http';
 import { gzipSync } from 'node:zlib';
 import test, { type ExecutionContext } from 'ava';
 import supertest from 'supertest';
-import { auditRows, buildTestApp, signUp, signUpAdmin, type TestApp } from '../helpers/app.ts';
+import { auditRows, bearer, buildTestApp, signUp, signUpAdmin, type TestApp } from '../helpers/app.ts';
 import { capturedLogger } from '../helpers/log-lines.ts';
 import { createApp } from '../../src/app.ts';
 import { parseConfig } from '../../src/config/config.ts';
 import { createPasswordHasher } from '../../src/crypto/passwords.ts';
 import { openTestDb, TEST_DATABASE_URL } from '../helpers/database.ts';
 import { TEST_ARGON2 } from '../helpers/app.ts';
-import { basic, createClient, type Client } from './helpers.ts';
+import { basic, createClient, type Client } from '../oauth/helpers.ts';
 
 /**
- * The introspection express lane (src/http/express-lane.ts): what it answers
- * must be what Koa would have answered, and what it cannot answer must reach
- * Koa whole. `viaKoa` lists the requests that reached Koa.
+ * The express lane (src/http/express-lane.ts), for cached GET /me and
+ * introspection: what it answers must be what Koa would have answered, and
+ * what it cannot answer must reach Koa whole. `viaKoa` lists the requests
+ * that reached Koa.
  */
 async function laneApp(t: ExecutionContext, env: Record<string, string> = {}) {
   const app = await buildTestApp(t, { env });
@@ -44,6 +45,101 @@ function stableHeaders(headers: Record<string, string>) {
       .map((name) => [name, changing.has(name) ? '(changes)' : headers[name]]),
   );
 }
+
+function me(request: ReturnType<typeof supertest>, token: string) {
+  return request.get('/api/v1/me').set(bearer(token));
+}
+
+async function createPat(app: TestApp, accessToken: string, abilities: string[]): Promise<string> {
+  const created = await app.request.post('/api/v1/tokens').set(bearer(accessToken)).send({ name: 'ci', abilities }).expect(201);
+  return created.body.token as string;
+}
+
+test('a cached GET /me is answered without Koa, with the status, headers and body Koa answers', async (t) => {
+  const { app, lane, koa, viaKoa, tokens } = await laneApp(t, { CORS_ORIGINS: 'https://app.example' });
+  const pat = await createPat(app, tokens.access_token, ['profile:read']);
+  viaKoa.length = 0;
+  for (const token of [tokens.access_token, pat]) {
+    const fromLane = await me(lane, token).expect(200);
+    const fromKoa = await me(koa, token).expect(200);
+    t.deepEqual(fromLane.body, fromKoa.body);
+    t.deepEqual(stableHeaders(fromLane.headers), stableHeaders(fromKoa.headers));
+    t.is(fromLane.headers.vary, 'Origin', 'CORS is on: @koa/cors varies every answer by Origin');
+    t.is(fromLane.headers['cache-control'], 'no-store');
+  }
+  t.is((await me(lane, pat).expect(200)).body.token.abilities[0], 'profile:read');
+  t.deepEqual(viaKoa, [], 'never reached Koa');
+});
+
+test('GET /me the lane cannot answer reaches Koa: each refusal as Koa gives it, looked up once', async (t) => {
+  const { app, lane, viaKoa, tokens } = await laneApp(t);
+  const noProfile = await createPat(app, tokens.access_token, ['posts:write']);
+  const { tokens: bob } = await signUp(app.request, 'bob');
+  await app.request.post('/api/v1/logout').set(bearer(bob.access_token)).expect(200);
+  viaKoa.length = 0;
+  const { sessions } = app.tessera.tessera.services;
+  const authenticateNow = sessions.authenticateNow;
+  let lookups = 0;
+  sessions.authenticateNow = (token: string) => {
+    lookups += 1;
+    return authenticateNow(token);
+  };
+  t.teardown(() => {
+    sessions.authenticateNow = authenticateNow;
+  });
+
+  const revoked = await me(lane, bob.access_token).expect(401);
+  t.is(revoked.body.error, 'token_revoked');
+  t.regex(revoked.headers['www-authenticate'] ?? '', /^Bearer realm="tessera", error="invalid_token"/);
+  t.is(lookups, 1, 'Koa answered the refusal the lane found, without a second lookup');
+  t.is(viaKoa.length, 1);
+
+  const lacking = await me(lane, noProfile).expect(403);
+  t.is(lacking.body.error, 'insufficient_scope');
+  t.regex(lacking.headers['www-authenticate'] ?? '', /scope="profile:read"/);
+
+  const tampered = await me(lane, `${tokens.access_token.slice(0, -1)}!`).expect(401);
+  t.is(tampered.body.error, 'token_invalid');
+  const cases: Array<[string, () => supertest.Test, number]> = [
+    ['no credentials', () => lane.get('/api/v1/me'), 401],
+    ['Basic credentials', () => lane.get('/api/v1/me').set('Authorization', 'Basic YTpi'), 401],
+    ['HEAD', () => lane.head('/api/v1/me').set(bearer(tokens.access_token)), 200],
+    ['a query string', () => lane.get('/api/v1/me?fields=id').set(bearer(tokens.access_token)), 200],
+    ['an Origin header', () => me(lane, tokens.access_token).set('Origin', 'https://app.example'), 200],
+    ['a Cookie header', () => me(lane, tokens.access_token).set('Cookie', 'theme=dark'), 200],
+  ];
+  for (const [name, send, status] of cases) {
+    const before = viaKoa.length;
+    t.is((await send()).status, status, name);
+    t.is(viaKoa.length, before + 1, `${name} went to Koa`);
+  }
+
+  // Expired: refused from the cache entry, by the lane's lookup.
+  app.clock.advance(3600);
+  const expired = await me(lane, tokens.access_token).expect(401);
+  t.is(expired.body.error, 'token_expired');
+});
+
+test('GET /me: the lane and Koa count against one global limit, each request once', async (t) => {
+  const { app, lane, viaKoa, tokens } = await laneApp(t, { RATE_LIMIT_GLOBAL: '100/60' });
+  const first = Number((await me(lane, tokens.access_token).expect(200)).headers['ratelimit-remaining']);
+  const remaining: number[] = [];
+  for (let i = 0; i < 3; i += 1) remaining.push(Number((await me(lane, tokens.access_token).expect(200)).headers['ratelimit-remaining']));
+  t.deepEqual(remaining, [first - 1, first - 2, first - 3]);
+  // A refusal found by the lane goes to Koa with the lane's count: still one per request.
+  await app.request.post('/api/v1/logout/all').set(bearer(tokens.access_token)).expect(200);
+  const refused = await me(lane, tokens.access_token).expect(401);
+  t.is(Number(refused.headers['ratelimit-remaining']), first - 5, 'logout/all counted one, the refusal one');
+  t.true(viaKoa.length >= 1);
+
+  // Past the limit: Koa's 429, audited once.
+  const limited = await laneApp(t, { RATE_LIMIT_GLOBAL: '8/60' });
+  let status = 200;
+  for (let i = 0; i < 10 && status === 200; i += 1) status = (await me(limited.lane, limited.tokens.access_token)).status;
+  t.is(status, 429);
+  const events = await auditRows(limited.app.db, 'rate_limited');
+  t.deepEqual(events.map((event) => JSON.parse(event.detail)), [{ limit: 'global', count: 1 }]);
+});
 
 test('a verified client is answered without Koa, with the status, headers and body Koa answers', async (t) => {
   const { app, lane, koa, viaKoa, client, tokens } = await laneApp(t);
@@ -124,7 +220,7 @@ test('requests the lane cannot answer as Koa would reach Koa whole, and get Koa\
   }
 });
 
-test('the lane writes the request log line and the request metric that Koa\'s pipeline writes', async (t) => {
+test('the lane writes the request log lines and the metrics that Koa\'s pipeline writes', async (t) => {
   const { logger, lines } = capturedLogger();
   const config = parseConfig({ DATABASE_URL: TEST_DATABASE_URL, METRICS_PORT: '0' });
   const db = await openTestDb(t);
@@ -142,9 +238,15 @@ test('the lane writes the request log line and the request metric that Koa\'s pi
   t.like(line, { method: 'POST', path: '/api/v1/oauth/introspect', status: 200 });
   t.is(typeof line?.ms, 'number');
 
-  const text = await tessera.metrics!.metrics();
-  const series = 'tessera_http_request_duration_seconds_count{route="/api/v1/oauth/introspect",method="POST",status="200"}';
-  t.is(text.split('\n').find((sample) => sample.startsWith(`${series} `)), `${series} 2`);
+  const value = async (series: string) =>
+    (await tessera.metrics!.metrics()).split('\n').find((sample) => sample.startsWith(`${series} `))?.slice(series.length + 1);
+  const okBefore = Number(await value('tessera_auth_outcomes_total{outcome="ok"}'));
+  await request.get('/api/v1/me').set(bearer(root.tokens.access_token)).set('X-Request-Id', 'lane-2').expect(200);
+  t.like(lines.find((entry) => entry.msg === 'request' && entry.requestId === 'lane-2'), { method: 'GET', path: '/api/v1/me', status: 200 });
+
+  t.is(await value('tessera_http_request_duration_seconds_count{route="/api/v1/oauth/introspect",method="POST",status="200"}'), '2');
+  t.is(await value('tessera_http_request_duration_seconds_count{route="/api/v1/me",method="GET",status="200"}'), '1');
+  t.is(Number(await value('tessera_auth_outcomes_total{outcome="ok"}')), okBefore + 1);
 });
 
 test('an answer that needs the database, while it is gone, is Koa\'s 503, counted once', async (t) => {
