@@ -1,6 +1,8 @@
 /**
  * `npm run bench` — Tessera's hot path against its baselines, all in one run
- * on this machine, printed as one table. See BENCHMARKS.md for the method.
+ * on this machine, printed as one table, then the CPU targets measured side
+ * by side (each server beside its baseline, bench/side-by-side.ts), the
+ * figures they are judged by. See BENCHMARKS.md for the method.
  *
  * Options: --duration S (per scenario, default 8), --connections N (50),
  * --sessions N (live session rows, default 10000), --prune-rows N (expired
@@ -25,6 +27,7 @@ import { BENCH_PASSWORD, seed, type Seeded } from './seed.ts';
 import { JWT_SECRET } from './servers/shared.ts';
 import { compiledServer } from './compiled.ts';
 import { createTimingClient, quantile } from './http-client.ts';
+import { compareSideBySide, COUNTED_LIMITS, cpuSeconds } from './side-by-side.ts';
 
 const { values: options } = parseArgs({
   options: {
@@ -43,6 +46,7 @@ const SESSIONS = options.large ? 1_000_000 : Number(options.sessions);
 const USERS = options.large ? 100_000 : Math.max(1, Math.floor(SESSIONS / 10));
 const PRUNE_ROWS = options.large ? 1_000_000 : Number(options['prune-rows']);
 const SERVER_CORE = '0';
+
 const ALL_CORES = '0,1';
 // Below the ephemeral range (32768-60999 here), where the load generator's own sockets could hold the port
 // (a run failed on EADDRINUSE that way).
@@ -59,18 +63,6 @@ interface Row {
   note?: string;
 }
 
-/**
- * CPU seconds (user + system) the process `pid` has used so far, from
- * /proc: the server's own cost, whether or not the load generator keeps it
- * busy. Clock ticks are 10 ms; a scenario of several seconds spends
- * hundreds of them, so the figure is good to about 1 %.
- */
-function cpuSeconds(pid: number): number {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  // Fields 14 and 15 of proc(5) (utime, stime), counted from the state field (3).
-  return (Number(fields[11]) + Number(fields[12])) / 100;
-}
 
 // ---- servers ---------------------------------------------------------------
 
@@ -437,7 +429,11 @@ async function formPostFloor(seeded: Seeded): Promise<Row> {
   }
 }
 
-async function introspection(env: Record<string, string>, seeded: Seeded): Promise<Row> {
+async function introspection(
+  env: Record<string, string>,
+  seeded: Seeded,
+  scenario = 'POST /oauth/introspect, cached active access token (form, Basic)',
+): Promise<Row> {
   const server = await startServer('tessera.ts', env);
   try {
     await introspectEach(server.url, seeded.client, seeded.accessTokens);
@@ -449,7 +445,7 @@ async function introspection(env: Record<string, string>, seeded: Seeded): Promi
       throw new Error(`introspection: ${result.non2xx} non-2xx and ${result.errors} errors`);
     }
     return {
-      scenario: 'POST /oauth/introspect, cached active access token (form, Basic)',
+      scenario,
       requestsPerSecond: result.requests.average,
       p50: result.latency.p50,
       p99: result.latency.p99,
@@ -512,6 +508,40 @@ async function resourceServer(env: Record<string, string>, seeded: Seeded): Prom
   }
 }
 
+// ---- targets, side by side ---------------------------------------------------
+
+/**
+ * The CPU targets again, each server loaded at the same moment as its
+ * baseline on the same core (bench/side-by-side.ts): the table above
+ * measures rows minutes apart, and this machine drifts more than that in
+ * minutes. These are the figures the targets are judged by.
+ */
+async function printTargetsSideBySide(databaseFile: string, seeded: Seeded): Promise<void> {
+  const targets: Array<[string, string, string, string]> = [
+    ['cached `GET /me`', 'bare-koa', 'tessera', '≤ 1.35x (brief)'],
+    ['cached `GET /me`, rate limits on', 'bare-koa', 'tessera+limits', '≤ 1.35x (brief)'],
+    ['introspection of a cached token', 'bare-koa', 'tessera@introspect', '≤ 1.6x (issue 11)'],
+    ['introspection, rate limits on', 'bare-koa', 'tessera+limits@introspect', '≤ 1.6x (issue 11)'],
+    ['`GET /me` with a PAT, against a session token', 'tessera', 'tessera@pat', 'the same (issue 11)'],
+  ];
+  const lines = [
+    '\nTargets, side by side (server CPU per request; median of 3 rounds of 4 s, range)\n',
+    '| what | against | CPU per request | target |',
+    '|---|---|---:|---|',
+  ];
+  for (const [what, baseline, candidate, target] of targets) {
+    const { median, min, max } = await compareSideBySide(baseline, candidate, {
+      databaseFile,
+      seeded,
+      rounds: 3,
+      duration: 4,
+      connections: 25,
+    });
+    lines.push(`| ${what} | ${baseline} | ${median.toFixed(2)}x (${min.toFixed(2)}–${max.toFixed(2)}) | ${target} |`);
+  }
+  console.log(lines.join('\n'));
+}
+
 // ---- main ------------------------------------------------------------------
 
 async function seededSqlite(directory: string, sessions: number, expired: number) {
@@ -557,6 +587,8 @@ async function main(): Promise<void> {
     const headers = await benchServer('bare Koa + Tessera\'s response headers (no auth)', 'bare-koa-headers.ts', ['none']);
     rows.push(bare, jwt, deferred, ceiling, headers);
     rows.push(await benchServer(`Tessera, cache on (${SESSIONS} sessions)`, 'tessera.ts', seeded.accessTokens, sqlite));
+    // Every other row runs with RATE_LIMIT=off; a server counts every request by default.
+    rows.push(await benchServer('Tessera, cache on, rate limits on (each request counted)', 'tessera.ts', seeded.accessTokens, { ...sqlite, ...COUNTED_LIMITS }));
     // Issue 11: personal access tokens go through the same lookup and cache as sessions.
     rows.push(await benchServer(`Tessera, cache on, PATs (${seeded.personalTokens.length})`, 'tessera.ts', seeded.personalTokens, sqlite));
     // Browser sessions (issue 13): the same tokens in the access cookie instead of a Bearer header.
@@ -577,6 +609,7 @@ async function main(): Promise<void> {
     );
     rows.push(await formPostFloor(seeded));
     rows.push(await introspection(sqlite, seeded));
+    rows.push(await introspection({ ...sqlite, ...COUNTED_LIMITS }, seeded, 'POST /oauth/introspect, rate limits on (each request counted)'));
     rows.push(...(await resourceServer(sqlite, seeded)));
     if (options.postgres) rows.push(await postgresMisses(directory));
     rows.push(await idlePollingCost(sqlite));
@@ -589,6 +622,7 @@ async function main(): Promise<void> {
     console.log(`\nTessera bench, ${new Date().toISOString().slice(0, 10)}, ${DURATION} s per scenario, ` +
       `${CONNECTIONS} connections, server pinned to core ${SERVER_CORE}\n`);
     printTable(rows, bare, jwt.requestsPerSecond);
+    await printTargetsSideBySide(file, seeded);
   } finally {
     rmSync(directory, { recursive: true, force: true });
   }
