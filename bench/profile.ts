@@ -8,7 +8,8 @@
  *
  * Options: --duration S (default 8), --cache on|off (default on),
  * --server NAME (a script of bench/servers, default tessera; bare-koa
- * profiles the baseline), --workload me|introspect (bench/workloads.ts), --out DIR (where the .cpuprofile is written,
+ * profiles the baseline), --workload me|introspect (bench/workloads.ts), --limits (rate limiting
+ * on, every request counted, none refused), --out DIR (where the .cpuprofile is written,
  * default a temporary folder).
  */
 import { fork } from 'node:child_process';
@@ -22,6 +23,7 @@ import { createDb } from '../src/db/connection.ts';
 import { migrateToLatest } from '../src/db/migrate.ts';
 import { compiledServer } from './compiled.ts';
 import { seed } from './seed.ts';
+import { COUNTED_LIMITS } from './side-by-side.ts';
 import { workloadRequest } from './workloads.ts';
 
 const { values: options } = parseArgs({
@@ -30,6 +32,7 @@ const { values: options } = parseArgs({
     cache: { type: 'string', default: 'on' },
     server: { type: 'string', default: 'tessera' },
     workload: { type: 'string', default: 'me' },
+    limits: { type: 'boolean', default: false },
     out: { type: 'string' },
   },
 });
@@ -63,7 +66,7 @@ const child = fork(compiledServer(`${options.server}.ts`), [String(port)], {
     DATABASE_URL: file,
     AUTH_CACHE: options.cache,
     LOG_LEVEL: 'warn',
-    RATE_LIMIT: 'off',
+    ...(options.limits ? COUNTED_LIMITS : { RATE_LIMIT: 'off' }),
   },
   stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
 });

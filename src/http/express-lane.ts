@@ -81,14 +81,19 @@ export function createExpressLane(deps: {
     metrics?.observeRequest(path, request.method!, 200, (performance.now() - started) / 1000);
   }
 
-  /** Counts the request, then `then(admission)`; a refusal goes to Koa, which answers the 429. */
-  function counted(limiter: Limiter, key: string, request: IncomingMessage, koa: Handle, response: ServerResponse, then: (admission: Admission) => void) {
+  /**
+   * Counts the request under `key`, then `then(admission)`. Over the limit it
+   * goes to Koa with that count (`toKoa`), and Koa answers the 429.
+   */
+  function counted(
+    limiter: Limiter,
+    key: string,
+    response: ServerResponse,
+    toKoa: (admission: Admission) => void,
+    then: (admission: Admission) => void,
+  ): void {
     if (limiter === UNLIMITED) return then(UNLIMITED_ADMISSION);
-    void limiter.count(key).then((admission) => {
-      if (admission.admitted) return then(admission);
-      markCounted(request, admission);
-      koa(request, response);
-    }).catch((error: unknown) => {
+    void limiter.count(key).then((admission) => (admission.admitted ? then(admission) : toKoa(admission))).catch((error: unknown) => {
       // A bug here, not the client's doing: logged like the error handler's, and the request ends.
       logger.error({ err: error }, 'unhandled error in the express lane');
       response.destroy();
@@ -101,20 +106,19 @@ export function createExpressLane(deps: {
     if (credential.kind !== 'token') return koa(request, response);
     const { token } = credential;
     const started = timed ? performance.now() : 0;
-    counted(limits.global, clientIpOf(request, deps.trustedHops), request, koa, response, (admission) => {
-      const toKoa = () => {
-        markCounted(request, admission);
-        koa(request, response);
-      };
+    // Koa gets the count made here, and the refusal found here, if any.
+    const toKoa = (admission: Admission, refusal?: unknown) => {
+      markCounted(request, admission);
+      if (refusal !== undefined) markRefused(request, refusal);
+      koa(request, response);
+    };
+    counted(limits.global, clientIpOf(request, deps.trustedHops), response, toKoa, (admission) => {
       const answered = (json: string | undefined) => {
-        if (json === undefined) return toKoa();
+        if (json === undefined) return toKoa(admission);
         metrics?.authOutcome('ok');
         send(request, response, ME_PATH, admission, json, started);
       };
-      const refused = (error: unknown) => {
-        markRefused(request, error);
-        toKoa();
-      };
+      const refused = (error: unknown) => toKoa(admission, error);
       let answer: string | undefined | Promise<string | undefined>;
       try {
         answer = token.startsWith(TOKEN_PREFIXES.personal)
@@ -146,19 +150,21 @@ export function createExpressLane(deps: {
     const started = timed ? performance.now() : 0;
     whenSmallBodyRead(request, (text) => {
       const parameters = formParameters(text);
-      markBodyRead(request, parameters);
+      // Koa gets the body read here, and the count made here, if any.
+      const toKoa = (admission?: Admission) => {
+        markBodyRead(request, parameters);
+        if (admission !== undefined) markCounted(request, admission);
+        koa(request, response);
+      };
       const { token } = parameters;
-      if (typeof token !== 'string') return koa(request, response);
-      counted(limits.introspect, introspectionKey(client.client_id), request, koa, response, (admission) => {
+      if (typeof token !== 'string') return toKoa();
+      counted(limits.introspect, introspectionKey(client.client_id), response, toKoa, (admission) => {
         const answer = introspect(token);
         if (typeof answer === 'string') return send(request, response, INTROSPECTION_PATH, admission, answer, started);
         answer.then(
           (json) => send(request, response, INTROSPECTION_PATH, admission, json, started),
-          // The database failed: Koa answers the 503 (with the count made here, not a second one).
-          () => {
-            markCounted(request, admission);
-            koa(request, response);
-          },
+          // The database failed: Koa answers the 503.
+          () => toKoa(admission),
         );
       });
     });

@@ -85,20 +85,24 @@ function secondsUntil(epochSeconds: number, windowSeconds: number): number {
  */
 export function createLimiter(options: LimiterOptions): Limiter {
   const { backend, limit, redisStatus } = options;
-  const common = { max: limit.max, duration: limit.seconds * 1000 };
-  const memory = { ...common, db: new BoundedMap(MEMORY_CAPACITY), namespace: `ratelimit:${options.name}` };
-  const redis =
-    backend.kind === 'redis'
-      ? { ...common, db: backend.redis, namespace: `${backend.prefix}ratelimit:${options.name}` }
-      : undefined;
+  const { max } = limit;
+  const duration = limit.seconds * 1000;
+  const memoryDb = new BoundedMap(MEMORY_CAPACITY);
+  const memoryNamespace = `ratelimit:${options.name}`;
+  const redisNamespace = backend.kind === 'redis' ? `${backend.prefix}ratelimit:${options.name}` : '';
+
+  // A driver per request, as koa-ratelimit makes them; the counters are in `db`. Written out, not
+  // spread from a template: this runs on every request of the hot paths.
+  const countInMemory = (id: string) =>
+    new MemoryLimiter({ id, db: memoryDb, max, duration, namespace: memoryNamespace }).get();
 
   async function countIn(key: string): Promise<KoaRatelimitCount> {
-    if (redis === undefined || !redisStatus.isUp()) return new MemoryLimiter({ ...memory, id: key }).get();
+    if (backend.kind !== 'redis' || !redisStatus.isUp()) return countInMemory(key);
     try {
-      return await new RedisLimiter({ ...redis, id: key }).get();
+      return await new RedisLimiter({ id: key, db: backend.redis, max, duration, namespace: redisNamespace }).get();
     } catch (error) {
       redisStatus.commandFailed(error);
-      return new MemoryLimiter({ ...memory, id: key }).get();
+      return countInMemory(key);
     }
   }
 
