@@ -65,7 +65,7 @@ export function markRefused(request: IncomingMessage, error: unknown): void {
  * `then(answer)`, at once when `answer` is already there, after it otherwise:
  * a cache hit goes through authentication without a promise or an await.
  */
-function whenAnswered<T, R>(answer: T | Promise<T>, then: (value: T) => R): R | Promise<R> {
+export function whenAnswered<T, R>(answer: T | Promise<T>, then: (value: T) => R): R | Promise<R> {
   return answer instanceof Promise ? answer.then(then) : then(answer);
 }
 

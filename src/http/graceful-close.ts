@@ -26,7 +26,8 @@ export function makeDrainable(server: Server, logger: Logger): DrainableServer {
     if (!response.headersSent) response.setHeader('Connection', 'close');
   }
 
-  server.on('request', (_request: IncomingMessage, response: ServerResponse) => {
+  // First among the request listeners: the express lane may answer within its own listener.
+  server.prependListener('request', (_request: IncomingMessage, response: ServerResponse) => {
     if (draining) {
       closeAfterResponse(response);
     } else {

@@ -1,3 +1,4 @@
+import type { IncomingMessage } from 'node:http';
 import Router from '@koa/router';
 import type { Middleware } from 'koa';
 import type { AuthMiddleware } from '../auth/middleware.ts';
@@ -12,7 +13,7 @@ import type { RateLimits } from '../rate-limit/policies.ts';
 import { readBasicCredentials } from './basic-auth.ts';
 import { invalidClient, type ClientAuthenticator } from './client-auth.ts';
 import type { Introspect } from './introspection.ts';
-import { createClientBody, tokenRequestBody } from './schemas.ts';
+import { createClientBody, tokenParameterIn, tokenRequestBody } from './schemas.ts';
 import type { OperationSpec } from '../openapi/operation.ts';
 import { ClientList, CreatedClient, Empty, Introspection } from '../openapi/responses.ts';
 import type { OAuthService } from './service.ts';
@@ -43,9 +44,22 @@ const withErrorDescription: Middleware<TesseraState> = async (ctx, next) => {
 
 /** The `token` parameter, or 400 invalid_request (RFC 6749 §5.2). */
 function tokenParameter(body: unknown): string {
-  const token = tokenRequestBody.shape.token.safeParse((body as { token?: unknown } | undefined)?.token);
-  if (!token.success) throw new AppError('invalid_request', 'The request needs a "token" parameter (a string).');
-  return token.data;
+  const token = tokenParameterIn(body);
+  if (token === undefined) throw new AppError('invalid_request', 'The request needs a "token" parameter (a string).');
+  return token;
+}
+
+/**
+ * Introspections that failed before Koa saw them (http/express-lane.ts hands
+ * such a request to Koa): the route answers that failure, as the error
+ * handler answers any (a 503 while the database is down), instead of asking
+ * the database a second time.
+ */
+const failedEarlier = new WeakMap<IncomingMessage, unknown>();
+
+/** Notes that introspecting `request`'s token failed already, with `error`. */
+export function markIntrospectionFailed(request: IncomingMessage, error: unknown): void {
+  failedEarlier.set(request, error);
 }
 
 function presentClient(row: ClientRow) {
@@ -99,6 +113,7 @@ export function oauthRoutes(deps: {
   };
   router.post('/oauth/introspect', withErrorDescription, authenticatedClient, limits.introspect, readTokenRequestBody, async (ctx) => {
     const token = tokenParameter(ctx.request.body);
+    if (failedEarlier.has(ctx.req)) throw failedEarlier.get(ctx.req);
     preventCaching(ctx);
     ctx.type = 'application/json';
     ctx.body = await introspect(token);

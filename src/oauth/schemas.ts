@@ -13,6 +13,12 @@ export const tokenRequestBody = z.object({
   }),
 });
 
+/** The request's `token` parameter if it is a usable one (a non-empty string), else undefined. */
+export function tokenParameterIn(body: unknown): string | undefined {
+  const token = tokenRequestBody.shape.token.safeParse((body as { token?: unknown } | undefined)?.token);
+  return token.success ? token.data : undefined;
+}
+
 /** POST /admin/clients. */
 export const createClientBody = z.object({
   name: requiredString()

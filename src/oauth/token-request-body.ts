@@ -95,13 +95,18 @@ export function bufferedText(request: IncomingMessage): string | undefined {
 
 /**
  * Calls `then` with the text of an uncompressed body that declared its
- * length (at most 16 KiB, which the caller checked), once all of it is in.
- * A client that hangs up first never gets an answer, so `then` is not called.
+ * length (at most 16 KiB, which the caller checked), once all of it is in;
+ * never if the client hangs up first. Returns whether it has all come in.
  */
-export function whenSmallBodyRead(request: IncomingMessage, then: (text: string) => void): void {
+export function whenSmallBodyRead(request: IncomingMessage, then: (text: string) => void): () => boolean {
   const chunks: Buffer[] = [];
+  let ended = false;
   request.on('data', (chunk: Buffer) => chunks.push(chunk));
-  request.once('end', () => then(UTF8.decode(chunks.length === 1 ? chunks[0] : Buffer.concat(chunks))));
+  request.once('end', () => {
+    ended = true;
+    then(UTF8.decode(chunks.length === 1 ? chunks[0] : Buffer.concat(chunks)));
+  });
+  return () => ended;
 }
 
 /** The pipeline's own callback: raw-body hears the error from the decompressor it reads. */

@@ -41,23 +41,24 @@ export interface Admission {
 
 /** A limiter: Koa middleware, and the count behind it for a request served without Koa. */
 export interface Limiter extends Middleware<TesseraState> {
-  /** Counts one request under `key`. Never rejects: a failing Redis falls back to memory. */
+  /** Counts one request under `key`. A failing Redis falls back to memory: it rejects only on a bug. */
   count(key: string): Promise<Admission>;
 }
 
 /**
  * Requests counted before Koa saw them (http/express-lane.ts hands a request
- * it counted but will not answer to Koa): the limiter uses that count
- * instead of counting the request twice.
+ * it counted but will not answer to Koa): that limiter uses that count
+ * instead of counting the request twice; other limiters count as usual.
  */
-const countedEarlier = new WeakMap<IncomingMessage, Admission>();
+const countedEarlier = new WeakMap<IncomingMessage, { readonly limiter: Limiter; readonly admission: Admission }>();
 
-/** Notes that `request` was counted already, with this outcome. */
-export function markCounted(request: IncomingMessage, admission: Admission): void {
-  countedEarlier.set(request, admission);
+/** Notes that `limiter` counted `request` already, with this outcome. */
+export function markCounted(request: IncomingMessage, limiter: Limiter, admission: Admission): void {
+  countedEarlier.set(request, { limiter, admission });
 }
 
-const ADMITTED: Admission = Object.freeze({ admitted: true, headers: Object.freeze({}), retryAfter: 0 });
+/** What an uncounted request is told: admitted, and no header. */
+export const ADMITTED: Admission = Object.freeze({ admitted: true, headers: Object.freeze({}), retryAfter: 0 });
 
 /** The limiter of a limit that is off (RATE_LIMIT=off): admits everything and sets no header. */
 export const UNLIMITED: Limiter = Object.assign(((_ctx, next) => next()) as Middleware<TesseraState>, {
@@ -124,7 +125,8 @@ export function createLimiter(options: LimiterOptions): Limiter {
   const middleware: Middleware<TesseraState> = async (ctx, next) => {
     const key = options.key(ctx);
     if (key === false) return next();
-    const admission = countedEarlier.get(ctx.req) ?? (await count(key));
+    const earlier = countedEarlier.get(ctx.req);
+    const admission = earlier?.limiter === limiter ? earlier.admission : await count(key);
     ctx.set(admission.headers);
     if (admission.admitted) return next();
     await options.onLimited(ctx, options.name, key);
@@ -133,5 +135,6 @@ export function createLimiter(options: LimiterOptions): Limiter {
       headers: { 'Retry-After': String(retryAfter), 'RateLimit-Reset': String(retryAfter) },
     });
   };
-  return Object.assign(middleware, { count });
+  const limiter: Limiter = Object.assign(middleware, { count });
+  return limiter;
 }

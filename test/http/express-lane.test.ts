@@ -1,9 +1,15 @@
-import type { RequestListener } from 'node:http';
+import { once } from 'node:events';
+import { createServer, type RequestListener } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { gzipSync } from 'node:zlib';
 import test, { type ExecutionContext } from 'ava';
 import supertest from 'supertest';
 import { auditRows, bearer, buildTestApp, signUp, signUpAdmin, type TestApp } from '../helpers/app.ts';
 import { capturedLogger } from '../helpers/log-lines.ts';
+import { openRaw } from '../helpers/raw-http.ts';
+import { waitFor } from '../helpers/fault-proxy.ts';
+import { makeDrainable } from '../../src/http/graceful-close.ts';
+import { createSilentLogger } from '../../src/logger.ts';
 import { createApp } from '../../src/app.ts';
 import { parseConfig } from '../../src/config/config.ts';
 import { createPasswordHasher } from '../../src/crypto/passwords.ts';
@@ -107,6 +113,9 @@ test('GET /me the lane cannot answer reaches Koa: each refusal as Koa gives it, 
     ['a query string', () => lane.get('/api/v1/me?fields=id').set(bearer(tokens.access_token)), 200],
     ['an Origin header', () => me(lane, tokens.access_token).set('Origin', 'https://app.example'), 200],
     ['a Cookie header', () => me(lane, tokens.access_token).set('Cookie', 'theme=dark'), 200],
+    // The JSON body parser's refusals, which run before the route.
+    ['a text body', () => me(lane, tokens.access_token).set('Content-Type', 'text/plain').send('hello'), 415],
+    ['a broken JSON body', () => me(lane, tokens.access_token).set('Content-Type', 'application/json').send('{oops'), 400],
   ];
   for (const [name, send, status] of cases) {
     const before = viaKoa.length;
@@ -212,7 +221,7 @@ test('requests the lane cannot answer as Koa would reach Koa whole, and get Koa\
   }
 
   // Read by the lane, then refused by Koa from what the lane read (the body is not read twice).
-  for (const body of ['', 'token_type_hint=access_token', `${form}&${form}`]) {
+  for (const body of ['', 'token=', 'token_type_hint=access_token', `${form}&${form}`]) {
     const before = viaKoa.length;
     const response = await lane.post(path).set(basic(client)).type('form').send(body).expect(400);
     t.is(response.body.error, 'invalid_request', body);
@@ -249,15 +258,85 @@ test('the lane writes the request log lines and the metrics that Koa\'s pipeline
   t.is(Number(await value('tessera_auth_outcomes_total{outcome="ok"}')), okBefore + 1);
 });
 
-test('an answer that needs the database, while it is gone, is Koa\'s 503, counted once', async (t) => {
+test('an introspection whose database read fails is Koa\'s 503, counted once and not read again', async (t) => {
   const { app, lane, viaKoa, client, tokens } = await laneApp(t, { RATE_LIMIT_INTROSPECT: '10/60' });
   const first = await introspect(lane, client, tokens.refresh_token).expect(200); // via Koa: verifies the client
   t.is(first.body.active, true);
   t.is(first.headers['ratelimit-remaining'], '9');
-  await app.db.destroy(); // refresh tokens are read from the database on every introspection
+  // Refresh tokens are read from the database on every introspection: the next read fails, once.
+  const knexClient = app.db.client as { acquireConnection: () => Promise<unknown> };
+  const acquire = knexClient.acquireConnection;
+  let attempts = 0;
+  knexClient.acquireConnection = function (this: unknown) {
+    attempts += 1;
+    knexClient.acquireConnection = acquire;
+    return Promise.reject(Object.assign(new Error('Knex: Timeout acquiring a connection.'), { name: 'KnexTimeoutError' }));
+  };
   const refused = await introspect(lane, client, tokens.refresh_token).expect(503);
   t.is(refused.body.error, 'service_unavailable');
   t.is(refused.headers['retry-after'], '5');
   t.is(refused.headers['ratelimit-remaining'], '8', 'counted by the lane, not again by Koa');
+  t.is(attempts, 1, 'Koa answered the lane\'s failure instead of reading again');
   t.is(viaKoa.length, 2);
+  t.is((await introspect(lane, client, tokens.refresh_token).expect(200)).body.active, true);
+});
+
+test('an introspection body that never ends is counted, and Koa answers and logs it', async (t) => {
+  const { logger, lines } = capturedLogger();
+  const config = parseConfig({ DATABASE_URL: TEST_DATABASE_URL, RATE_LIMIT_INTROSPECT: '10/60' });
+  const db = await openTestDb(t);
+  const { listener, tessera } = createApp({ db, config, logger, passwords: createPasswordHasher(TEST_ARGON2) });
+  t.teardown(() => tessera.close());
+  const server = createServer(listener).listen(0, '127.0.0.1');
+  t.teardown(() => server.close());
+  await once(server, 'listening');
+  const { port } = server.address() as AddressInfo;
+  const app = { request: supertest(listener), db } as TestApp;
+  const root = await signUpAdmin(app, 'root');
+  const client = await createClient(app, root.tokens.access_token);
+  t.is((await introspect(app.request, client, root.tokens.access_token).expect(200)).headers['ratelimit-remaining'], '9');
+
+  const raw = await openRaw(port);
+  const arrived = once(server, 'request');
+  await raw.send(
+    [
+      'POST /api/v1/oauth/introspect HTTP/1.1',
+      'Host: 127.0.0.1',
+      `Authorization: ${basic(client).Authorization}`,
+      'Content-Type: application/x-www-form-urlencoded',
+      'Content-Length: 500',
+      '',
+      'token=tsr_at_',
+    ].join('\r\n'),
+  );
+  await arrived;
+  raw.socket.destroy();
+  await waitFor('the log line of the cut request', () => lines.some((line) => line.msg === 'request' && line.status === 400));
+  const after = await introspect(app.request, client, root.tokens.access_token).expect(200);
+  t.is(after.headers['ratelimit-remaining'], '7', 'the cut request was counted');
+});
+
+test('while the server drains, the lane\'s answers close their connection too', async (t) => {
+  const app = await buildTestApp(t, { env: { RATE_LIMIT: 'off' } });
+  const server = createServer(app.tessera.listener).listen(0, '127.0.0.1');
+  const drainable = makeDrainable(server, createSilentLogger());
+  await once(server, 'listening');
+  const { tokens } = await signUp(app.request, 'alice');
+  const raw = await openRaw((server.address() as AddressInfo).port);
+  const get = `GET /api/v1/me HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer ${tokens.access_token}\r\n\r\n`;
+  await raw.send(get);
+  const [before] = await raw.responses(1);
+  t.is(before!.status, 200);
+  t.not(before!.headers.connection, 'close');
+  // A request under way when the drain starts (an idle connection would be closed at once). Node
+  // reports no event for a partial request head, so the test gives the server ample time to read it.
+  await raw.send(get.slice(0, 20));
+  await new Promise((resolve) => setTimeout(resolve, 250));
+  const drained = drainable.drain(5000);
+  await raw.send(get.slice(20));
+  const [, during] = await raw.responses(2);
+  t.is(during!.status, 200);
+  t.is(during!.headers.connection, 'close');
+  await raw.closed;
+  t.deepEqual(await drained, { forced: false });
 });
