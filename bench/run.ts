@@ -523,6 +523,7 @@ async function printTargetsSideBySide(databaseFile: string, seeded: Seeded): Pro
     ['introspection of a cached token', 'bare-koa', 'tessera@introspect', '≤ 1.6x (issue 11)'],
     ['introspection, rate limits on', 'bare-koa', 'tessera+limits@introspect', '≤ 1.6x (issue 11)'],
     ['`GET /me` with a PAT, against a session token', 'tessera', 'tessera@pat', 'the same (issue 11)'],
+    ['resource-server client in its own Koa app, cache hit', 'bare-koa', 'resource-server-koa', '≥ 0.9 of bare Koa: ≤ 1.11x (issue 11)'],
   ];
   const lines = [
     '\nTargets, side by side (server CPU per request; median of 3 rounds of 4 s, range)\n',

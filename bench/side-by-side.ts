@@ -9,7 +9,9 @@
  * of another build's compiled server; `+limits` after the name turns rate
  * limiting on (limits too high to refuse anything, so every request is
  * counted, as a server does by default); `@introspect` or `@pat` after it
- * switches the workload (bench/workloads.ts).
+ * switches the workload (bench/workloads.ts). `resource-server-koa` (the
+ * resource-server client in a Koa app of its own) gets a Tessera to
+ * introspect with, on core 1, out of the measurement.
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
@@ -53,7 +55,22 @@ let nextPort = 25000 + Math.floor(Math.random() * 1000);
 
 interface Running {
   readonly child: ChildProcess;
+  /** Processes it needs that are not measured (the resource server's Tessera). */
+  readonly helpers: readonly ChildProcess[];
   load(seconds: number): Promise<autocannon.Result>;
+  /** Sends every token once: the resource server's cache misses (milliseconds each) before the warm-up. */
+  loadEachTokenOnce(): Promise<autocannon.Result>;
+}
+
+async function spawnServer(script: string, port: number, core: string, env: Record<string, string>): Promise<ChildProcess> {
+  const child = fork(script, [String(port)], {
+    execPath: 'taskset',
+    execArgv: ['-c', core, process.execPath],
+    env: { ...process.env, LOG_LEVEL: 'warn', PRUNE_INTERVAL: '0', MALLOC_ARENA_MAX: '1', ...env },
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
+  await once(child, 'message');
+  return child;
 }
 
 async function start(server: string, options: SideBySideOptions): Promise<Running> {
@@ -62,39 +79,40 @@ async function start(server: string, options: SideBySideOptions): Promise<Runnin
   const limited = spec.endsWith('+limits');
   const name = limited ? spec.slice(0, -'+limits'.length) : spec;
   const script = name.startsWith('/') ? name : compiledServer(`${name}.ts`);
-  const child = fork(script, [String(port)], {
-    execPath: 'taskset',
-    execArgv: ['-c', '0', process.execPath],
-    env: {
-      ...process.env,
-      DATABASE_URL: options.databaseFile,
-      LOG_LEVEL: 'warn',
-      ...(limited ? COUNTED_LIMITS : { RATE_LIMIT: 'off' }),
-      PRUNE_INTERVAL: '0',
-      MALLOC_ARENA_MAX: '1',
-    },
-    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-  });
-  await once(child, 'message');
+  const env = { DATABASE_URL: options.databaseFile, ...(limited ? COUNTED_LIMITS : { RATE_LIMIT: 'off' }) };
+  const helpers: ChildProcess[] = [];
+  if (name === 'resource-server-koa') {
+    const tesseraPort = nextPort++;
+    helpers.push(await spawnServer(compiledServer('tessera.ts'), tesseraPort, '1', env));
+    Object.assign(env, {
+      TESSERA_URL: `http://127.0.0.1:${tesseraPort}`,
+      CLIENT_ID: options.seeded.client.clientId,
+      CLIENT_SECRET: options.seeded.client.clientSecret,
+    });
+  }
+  const child = await spawnServer(script, port, '0', env);
   const { accessTokens, personalTokens, client } = options.seeded;
+  const tokens = workload === 'pat' ? personalTokens : accessTokens;
   let next = 0;
+  const loadFor = (limit: { duration: number } | { amount: number }) =>
+    autocannon({
+      url: `http://127.0.0.1:${port}`,
+      connections: options.connections,
+      ...limit,
+      requests: [
+        {
+          setupRequest: (request) => {
+            next = (next + 1) % tokens.length;
+            return { ...request, ...workloadRequest(workload, tokens[next]!, client) };
+          },
+        },
+      ],
+    });
   return {
     child,
-    load: (seconds) =>
-      autocannon({
-        url: `http://127.0.0.1:${port}`,
-        connections: options.connections,
-        duration: seconds,
-        requests: [
-          {
-            setupRequest: (request) => {
-              const tokens = workload === 'pat' ? personalTokens : accessTokens;
-              next = (next + 1) % tokens.length;
-              return { ...request, ...workloadRequest(workload, tokens[next]!, client) };
-            },
-          },
-        ],
-      }),
+    helpers,
+    load: (seconds) => loadFor({ duration: seconds }),
+    loadEachTokenOnce: () => loadFor({ amount: tokens.length }),
   };
 }
 
@@ -102,6 +120,7 @@ async function start(server: string, options: SideBySideOptions): Promise<Runnin
 async function oneRound(a: string, b: string, options: SideBySideOptions): Promise<[number, number]> {
   const pair = [await start(a, options), await start(b, options)];
   try {
+    await Promise.all(pair.map((server) => (server.helpers.length > 0 ? server.loadEachTokenOnce() : undefined)));
     await Promise.all(pair.map((server) => server.load(2))); // warm-up: JIT, caches, connections
     const before = pair.map((server) => cpuSeconds(server.child.pid!));
     const results = await Promise.all(pair.map((server) => server.load(options.duration)));
@@ -112,9 +131,9 @@ async function oneRound(a: string, b: string, options: SideBySideOptions): Promi
     });
     return [micros[0]!, micros[1]!];
   } finally {
-    for (const server of pair) {
-      server.child.kill('SIGKILL');
-      await once(server.child, 'exit');
+    for (const child of pair.flatMap((server) => [server.child, ...server.helpers])) {
+      child.kill('SIGKILL');
+      await once(child, 'exit');
     }
   }
 }

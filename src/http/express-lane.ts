@@ -92,9 +92,16 @@ export function createExpressLane(deps: {
   /**
    * Counts the request under `key` with `limiter`, then runs `then`. Over
    * the limit, the request goes to Koa with that count, and Koa answers the
-   * 429. Whatever `then` throws goes to Koa as a failure, to answer as a 500.
+   * 429. Whatever `then` throws goes to Koa as a failure, to answer as a 500;
+   * a count that fails (a bug) goes to `failed`.
    */
-  function countThen(limiter: Limiter, key: string, toKoa: ToKoa, then: (admission: Admission) => void): void {
+  function countThen(
+    limiter: Limiter,
+    key: string,
+    toKoa: ToKoa,
+    then: (admission: Admission) => void,
+    failed: (error: unknown) => void = (error) => toKoa(undefined, error),
+  ): void {
     const run = (admission: Admission) => {
       try {
         then(admission);
@@ -103,10 +110,7 @@ export function createExpressLane(deps: {
       }
     };
     if (limiter === UNLIMITED) return run(ADMITTED);
-    limiter.count(key).then(
-      (admission) => (admission.admitted ? run(admission) : toKoa(admission)),
-      (error: unknown) => toKoa(undefined, error),
-    );
+    limiter.count(key).then((admission) => (admission.admitted ? run(admission) : toKoa(admission)), failed);
   }
 
   /** GET /me with a bearer token: the users router's `requireAbility('profile:read')` and handler. */
@@ -176,9 +180,15 @@ export function createExpressLane(deps: {
     // request is counted, as on Koa's route, also one whose body never ends: Koa then reads what
     // is left and answers (and logs) the 400.
     let counted: Admission | undefined;
+    let countFailure: { error: unknown } | undefined;
     let body: string | undefined;
     let cut = false;
     const next = () => {
+      // Koa answers a failed count (a 500), once the body it would have read is in.
+      if (countFailure !== undefined && (body !== undefined || cut)) {
+        if (body !== undefined) parameters = formParameters(body);
+        return toKoa(undefined, countFailure.error);
+      }
       if (counted === undefined) return;
       try {
         if (body !== undefined) respond(counted, body);
@@ -197,10 +207,19 @@ export function createExpressLane(deps: {
       cut = true;
       next();
     });
-    countThen(limits.introspect, introspectionKey(client.client_id), toKoa, (admission) => {
-      counted = admission;
-      next();
-    });
+    countThen(
+      limits.introspect,
+      introspectionKey(client.client_id),
+      toKoa,
+      (admission) => {
+        counted = admission;
+        next();
+      },
+      (error) => {
+        countFailure = { error };
+        next();
+      },
+    );
   }
 
   /** Koa takes the request over, unless the lane answered it already (then a failure is only logged). */

@@ -113,9 +113,9 @@ export function oauthRoutes(deps: {
   };
   router.post('/oauth/introspect', withErrorDescription, authenticatedClient, limits.introspect, readTokenRequestBody, async (ctx) => {
     const token = tokenParameter(ctx.request.body);
-    if (failedEarlier.has(ctx.req)) throw failedEarlier.get(ctx.req);
     preventCaching(ctx);
     ctx.type = 'application/json';
+    if (failedEarlier.has(ctx.req)) throw failedEarlier.get(ctx.req);
     ctx.body = await introspect(token);
   });
 

@@ -38,6 +38,16 @@ async function laneApp(t: ExecutionContext, env: Record<string, string> = {}) {
   return { app, lane, koa: supertest(koa), viaKoa, client, tokens };
 }
 
+/** An app whose log lines the test reads (`lines`), with its request listener. */
+async function loggedApp(t: ExecutionContext, env: Record<string, string>) {
+  const { logger, lines } = capturedLogger();
+  const db = await openTestDb(t);
+  const config = parseConfig({ DATABASE_URL: TEST_DATABASE_URL, ...env });
+  const { listener, tessera } = createApp({ db, config, logger, passwords: createPasswordHasher(TEST_ARGON2) });
+  t.teardown(() => tessera.close());
+  return { app: { request: supertest(listener), db } as TestApp, lines, listener, tessera };
+}
+
 function introspect(request: ReturnType<typeof supertest>, client: Client, token: string) {
   return request.post('/api/v1/oauth/introspect').set(basic(client)).type('form').send({ token });
 }
@@ -230,13 +240,8 @@ test('requests the lane cannot answer as Koa would reach Koa whole, and get Koa\
 });
 
 test('the lane writes the request log lines and the metrics that Koa\'s pipeline writes', async (t) => {
-  const { logger, lines } = capturedLogger();
-  const config = parseConfig({ DATABASE_URL: TEST_DATABASE_URL, METRICS_PORT: '0' });
-  const db = await openTestDb(t);
-  const { listener, tessera } = createApp({ db, config, logger, passwords: createPasswordHasher(TEST_ARGON2) });
-  t.teardown(() => tessera.close());
-  const request = supertest(listener);
-  const app = { request, db } as TestApp;
+  const { app, lines, tessera } = await loggedApp(t, { METRICS_PORT: '0' });
+  const { request } = app;
   const root = await signUpAdmin(app, 'root');
   const client = await createClient(app, root.tokens.access_token);
 
@@ -275,6 +280,7 @@ test('an introspection whose database read fails is Koa\'s 503, counted once and
   const refused = await introspect(lane, client, tokens.refresh_token).expect(503);
   t.is(refused.body.error, 'service_unavailable');
   t.is(refused.headers['retry-after'], '5');
+  t.is(refused.headers['cache-control'], 'no-store', 'the route\'s headers, as on a 503 Koa finds itself');
   t.is(refused.headers['ratelimit-remaining'], '8', 'counted by the lane, not again by Koa');
   t.is(attempts, 1, 'Koa answered the lane\'s failure instead of reading again');
   t.is(viaKoa.length, 2);
@@ -282,16 +288,11 @@ test('an introspection whose database read fails is Koa\'s 503, counted once and
 });
 
 test('an introspection body that never ends is counted, and Koa answers and logs it', async (t) => {
-  const { logger, lines } = capturedLogger();
-  const config = parseConfig({ DATABASE_URL: TEST_DATABASE_URL, RATE_LIMIT_INTROSPECT: '10/60' });
-  const db = await openTestDb(t);
-  const { listener, tessera } = createApp({ db, config, logger, passwords: createPasswordHasher(TEST_ARGON2) });
-  t.teardown(() => tessera.close());
+  const { app, lines, listener } = await loggedApp(t, { RATE_LIMIT_INTROSPECT: '10/60' });
   const server = createServer(listener).listen(0, '127.0.0.1');
   t.teardown(() => server.close());
   await once(server, 'listening');
   const { port } = server.address() as AddressInfo;
-  const app = { request: supertest(listener), db } as TestApp;
   const root = await signUpAdmin(app, 'root');
   const client = await createClient(app, root.tokens.access_token);
   t.is((await introspect(app.request, client, root.tokens.access_token).expect(200)).headers['ratelimit-remaining'], '9');
