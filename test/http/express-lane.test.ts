@@ -268,14 +268,20 @@ test('an introspection whose database read fails is Koa\'s 503, counted once and
   const first = await introspect(lane, client, tokens.refresh_token).expect(200); // via Koa: verifies the client
   t.is(first.body.active, true);
   t.is(first.headers['ratelimit-remaining'], '9');
-  // Refresh tokens are read from the database on every introspection: the next read fails, once.
-  const knexClient = app.db.client as { acquireConnection: () => Promise<unknown> };
-  const acquire = knexClient.acquireConnection;
+  // Refresh tokens are read from the database on every introspection: the next such read fails,
+  // once, as a dropped connection does. Only that read: other queries (the revocation poll) go on.
+  type Query = (this: unknown, connection: unknown, query: { sql: string }) => Promise<unknown>;
+  const knexClient = app.db.client as { _query: Query };
+  const runQuery = knexClient._query;
+  t.teardown(() => {
+    knexClient._query = runQuery;
+  });
   let attempts = 0;
-  knexClient.acquireConnection = function (this: unknown) {
+  knexClient._query = function (connection, query) {
+    if (!query.sql.includes('refresh_tokens')) return runQuery.call(this, connection, query);
     attempts += 1;
-    knexClient.acquireConnection = acquire;
-    return Promise.reject(Object.assign(new Error('Knex: Timeout acquiring a connection.'), { name: 'KnexTimeoutError' }));
+    if (attempts > 1) return runQuery.call(this, connection, query);
+    return Promise.reject(Object.assign(new Error('read ECONNRESET'), { code: 'ECONNRESET' }));
   };
   const refused = await introspect(lane, client, tokens.refresh_token).expect(503);
   t.is(refused.body.error, 'service_unavailable');
@@ -285,6 +291,7 @@ test('an introspection whose database read fails is Koa\'s 503, counted once and
   t.is(attempts, 1, 'Koa answered the lane\'s failure instead of reading again');
   t.is(viaKoa.length, 2);
   t.is((await introspect(lane, client, tokens.refresh_token).expect(200)).body.active, true);
+  t.is(attempts, 2);
 });
 
 test('an introspection body that never ends is counted, and Koa answers and logs it', async (t) => {
