@@ -49,7 +49,7 @@ export function createInvalidationBus(deps: {
   logger: Logger;
 }): InvalidationBus {
   const { redis, status, channel, origin, logger } = deps;
-  const subscriber = redis.duplicate();
+  const subscriber = redis.duplicate({ autoResubscribe: false }); // see `subscribe` below
   let lastBeatHeardMs = 0;
   let wasHearing = false;
   let beat = 0;
@@ -73,14 +73,16 @@ export function createInvalidationBus(deps: {
     }
   }
 
-  // Subscribing needs a connected client (no offline queue); ioredis resubscribes after reconnecting.
+  // Subscribing needs a connected client (no offline queue), so it happens on every 'ready'. Not
+  // ioredis's own resubscription: it drops the promise of its SUBSCRIBE, and a connection lost
+  // between the ready check and that command then kills the process with an unhandled rejection.
   const subscribe = () =>
     subscriber
       .subscribe(channel)
       .then(sendBeat)
       .catch((error: unknown) => logger.debug({ err: error }, 'cache invalidation: subscribe failed'));
   if (subscriber.status === 'ready') void subscribe();
-  else subscriber.once('ready', () => void subscribe());
+  subscriber.on('ready', () => void subscribe());
   subscriber.on('error', () => {}); // state is read from `status`; redis-status.ts logs outages
   subscriber.on('close', check);
 

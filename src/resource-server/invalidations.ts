@@ -2,7 +2,7 @@ import type { AnswerCache } from './answer-cache.ts';
 
 /** The part of an ioredis client this needs (`duplicate()` gives the subscriber its own connection). */
 export interface RedisLike {
-  duplicate(): RedisSubscriber;
+  duplicate(override: { autoResubscribe: false }): RedisSubscriber;
 }
 export interface RedisSubscriber {
   readonly status: string;
@@ -25,7 +25,10 @@ const DEAF_AFTER_MS = 1_000;
  * hears again the cache is emptied, since messages may have been missed.
  */
 export function subscribeToInvalidations(redis: RedisLike, channel: string, cache: AnswerCache) {
-  const subscriber = redis.duplicate();
+  // Subscribed on every 'ready' here, not by ioredis's own resubscription: that drops the promise
+  // of its SUBSCRIBE, and a connection lost right after reconnecting then kills the process with
+  // an unhandled rejection.
+  const subscriber = redis.duplicate({ autoResubscribe: false });
   let lastHeardMs = 0;
   let wasHearing = false;
 
