@@ -41,7 +41,7 @@ import type { Registry } from 'prom-client';
 import { createMetrics } from './metrics/metrics.ts';
 import { httpMetrics } from './metrics/http-metrics.ts';
 import { countingCacheLookups, countingLogins, countingRefusals, timingPasswords } from './metrics/instrument.ts';
-import { UNLIMITED, type CounterBackend } from './rate-limit/limiter.ts';
+import type { CounterBackend } from './rate-limit/limiter.ts';
 import { createPasswordGuard } from './rate-limit/password-guard.ts';
 import { createRateLimits } from './rate-limit/policies.ts';
 import { createLoginFlow } from './sessions/login.ts';
@@ -252,7 +252,7 @@ export function createTessera(deps: TesseraDependencies) {
         ...(config.corsOrigins.length > 0 ? [corsFor(config.corsOrigins)] : []),
         // Before the limiters and the body parser: a forged cookie request changes nothing, counts nothing.
         csrfGuard(browser.cookies, browser.originAllowed),
-        ...(limits.global === UNLIMITED ? [] : [limits.global]),
+        limits.global,
         jsonBody({ ownParserPaths: OAUTH_FORM_PATHS }),
       ]));
     },

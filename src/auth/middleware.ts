@@ -1,4 +1,3 @@
-import type { IncomingMessage } from 'node:http';
 import type { Middleware, Next } from 'koa';
 import { AppError } from '../errors/app-error.ts';
 import type { Authenticated, SessionsService } from '../sessions/service.ts';
@@ -8,6 +7,7 @@ import { readBearerToken } from './bearer-token.ts';
 import type { TesseraContext, TesseraState } from './state.ts';
 import { tokenError } from './token-errors.ts';
 import { TOKEN_PREFIXES } from '../crypto/tokens.ts';
+import { handOverOf } from '../http/hand-over.ts';
 import { assertAllowedOrigin, isUnsafeMethod, type OriginCheck } from '../http/csrf.ts';
 import { clearingCookiesOn401, markCookieAuthenticated, type BrowserCookies } from './cookie-token.ts';
 
@@ -47,18 +47,6 @@ export interface AuthOptions {
   readonly browser?: { readonly cookies: BrowserCookies; readonly originAllowed: OriginCheck };
   /** Told how each authentication ended: `ok`, or the error code (metrics). */
   readonly onOutcome?: (outcome: string) => void;
-}
-
-/**
- * Refusals found before Koa saw the request (http/express-lane.ts hands a
- * refused GET /me to Koa to answer): Koa answers the same refusal instead of
- * looking the token up again.
- */
-const refusedEarlier = new WeakMap<IncomingMessage, unknown>();
-
-/** Notes that `request`'s credential was refused with `error` already. */
-export function markRefused(request: IncomingMessage, error: unknown): void {
-  refusedEarlier.set(request, error);
 }
 
 /**
@@ -103,8 +91,8 @@ export function createAuthMiddleware(
    * token (the hot path awaits nothing), otherwise with a promise.
    */
   function authenticate(ctx: TesseraContext): boolean | Promise<boolean> {
-    const refused = refusedEarlier.get(ctx.req);
-    if (refused !== undefined) throw refused;
+    const refusedInTheLane = handOverOf(ctx.req)?.refusal;
+    if (refusedInTheLane !== undefined) throw refusedInTheLane;
     const header = ctx.req.headers.authorization;
     if (!header && browser) return authenticateByCookie(ctx, browser);
     const credential = readBearerToken(header);

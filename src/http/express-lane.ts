@@ -1,15 +1,14 @@
 import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
-import { markRefused, whenAnswered } from '../auth/middleware.ts';
+import { whenAnswered } from '../auth/middleware.ts';
 import { readBearerToken } from '../auth/bearer-token.ts';
 import { TOKEN_PREFIXES } from '../crypto/tokens.ts';
 import type { Logger } from '../logger.ts';
 import type { TesseraMetrics } from '../metrics/metrics.ts';
 import type { ClientAuthenticator } from '../oauth/client-auth.ts';
 import type { Introspect } from '../oauth/introspection.ts';
-import { markIntrospectionFailed } from '../oauth/routes.ts';
 import { tokenParameterIn } from '../oauth/schemas.ts';
-import { formatOf, formParameters, markBodyRead, whenSmallBodyRead } from '../oauth/token-request-body.ts';
-import { ADMITTED, markCounted, UNLIMITED, type Admission, type Limiter } from '../rate-limit/limiter.ts';
+import { formatOf, formParameters, whenSmallBodyRead } from '../oauth/token-request-body.ts';
+import { ADMITTED, UNLIMITED, type Admission, type Limiter } from '../rate-limit/limiter.ts';
 import { introspectionKey } from '../rate-limit/policies.ts';
 import type { SessionsService } from '../sessions/service.ts';
 import { tokenHolds } from '../tokens/abilities.ts';
@@ -17,6 +16,7 @@ import type { TokensService } from '../tokens/service.ts';
 import { ME_ABILITY, meJson, meJsonWithToken } from '../users/me-response.ts';
 import { API_PREFIX } from './api-prefix.ts';
 import { clientIpOf } from './client-info.ts';
+import { noteHandOver, type HandOver } from './hand-over.ts';
 import { BODY_LIMIT, hasBody } from './json-body.ts';
 import { NO_STORE_HEADERS } from './no-store.ts';
 import { requestIdFor } from './request-id.ts';
@@ -27,9 +27,9 @@ const ME_PATH = `${API_PREFIX}/me`;
 const INTROSPECTION_PATH = `${API_PREFIX}/oauth/introspect`;
 
 /**
- * Hands a request the lane started on to Koa, with what the lane learnt:
- * the count it made (`admission`), and the failure it met (`failure`), which
- * Koa then answers as it answers any.
+ * Hands a request the lane started on to Koa (hand-over.ts), with what the
+ * lane learnt: the count it made (`admission`), and the failure it met
+ * (`failure`), which Koa then answers as it answers any.
  */
 type ToKoa = (admission?: Admission, failure?: unknown) => void;
 
@@ -122,12 +122,9 @@ export function createExpressLane(deps: {
     if (credential.kind !== 'token') return void koa(request, response);
     const { token } = credential;
     const started = timed ? performance.now() : 0;
-    const toKoa: ToKoa = (admission, refusal) => {
-      if (admission !== undefined) markCounted(request, limits.global, admission);
-      // The auth middleware answers it: a 401 for a refused token, the error handler's 503 or 500 for the rest.
-      if (refusal !== undefined) markRefused(request, refusal);
-      handOver(request, response, koa, refusal);
-    };
+    // The auth middleware answers a refusal: a 401 for a refused token, the error handler's 503 or 500 for the rest.
+    const toKoa: ToKoa = (admission, refusal) =>
+      handOver(request, response, koa, { counted: admission && { limiter: limits.global, admission }, refusal });
     countThen(limits.global, clientIpOf(request, deps.trustedHops), toKoa, (admission) => {
       const authenticated = token.startsWith(TOKEN_PREFIXES.personal)
         ? whenAnswered(tokens.authenticateNow(token), ({ user, token: pat }) =>
@@ -160,12 +157,12 @@ export function createExpressLane(deps: {
     if (client === undefined) return void koa(request, response);
     const started = timed ? performance.now() : 0;
     let parameters: Record<string, string | string[]> | undefined;
-    const toKoa: ToKoa = (admission, failure) => {
-      if (parameters !== undefined) markBodyRead(request, parameters);
-      if (admission !== undefined) markCounted(request, limits.introspect, admission);
-      if (failure !== undefined) markIntrospectionFailed(request, failure);
-      handOver(request, response, koa, failure);
-    };
+    const toKoa: ToKoa = (admission, failure) =>
+      handOver(request, response, koa, {
+        body: parameters,
+        counted: admission && { limiter: limits.introspect, admission },
+        introspectionFailure: failure,
+      });
     const respond = (admission: Admission, text: string) => {
       parameters = formParameters(text);
       const token = tokenParameterIn(parameters);
@@ -222,12 +219,13 @@ export function createExpressLane(deps: {
     );
   }
 
-  /** Koa takes the request over, unless the lane answered it already (then a failure is only logged). */
-  function handOver(request: IncomingMessage, response: ServerResponse, koa: RequestListener, failure: unknown): void {
+  /** Koa takes the request over with what the lane learnt, unless the lane answered it already (then a failure is only logged). */
+  function handOver(request: IncomingMessage, response: ServerResponse, koa: RequestListener, learnt: HandOver): void {
     if (response.headersSent) {
-      logger.error({ err: failure }, 'express lane: failed after answering');
+      logger.error({ err: learnt.refusal ?? learnt.introspectionFailure }, 'express lane: failed after answering');
       return;
     }
+    noteHandOver(request, learnt);
     void koa(request, response);
   }
 

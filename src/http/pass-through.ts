@@ -1,16 +1,25 @@
 import type { Middleware } from 'koa';
 import type { TesseraState } from '../auth/state.ts';
 
+/** Middleware known to do nothing but call `next()`. */
+const passThroughs = new WeakSet<Middleware<TesseraState>>();
+
 /**
- * The middleware that does nothing (a limiter with RATE_LIMIT=off, request
- * logs below info level). Pipelines leave it out altogether, so a disabled
- * feature costs the hot path nothing.
+ * Marks `middleware` as doing nothing but call `next()` (a limiter with
+ * RATE_LIMIT=off, request logs below info level). Pipelines leave such
+ * middleware out altogether, so a disabled feature costs the hot path nothing.
  */
-export const PASS_THROUGH: Middleware<TesseraState> = (_ctx, next) => next();
+export function passThrough<M extends Middleware<TesseraState>>(middleware: M): M {
+  passThroughs.add(middleware);
+  return middleware;
+}
+
+/** The middleware that does nothing. */
+export const PASS_THROUGH: Middleware<TesseraState> = passThrough((_ctx, next) => next());
 
 /** `middleware` without the pass-throughs. */
 export function withoutPassThroughs(
   middleware: Middleware<TesseraState>[],
 ): Middleware<TesseraState>[] {
-  return middleware.filter((layer) => layer !== PASS_THROUGH);
+  return middleware.filter((layer) => !passThroughs.has(layer));
 }

@@ -1,10 +1,10 @@
-import type { IncomingMessage } from 'node:http';
 import Router from '@koa/router';
 import type { Middleware } from 'koa';
 import type { AuthMiddleware } from '../auth/middleware.ts';
 import type { TesseraState } from '../auth/state.ts';
 import { AppError } from '../errors/app-error.ts';
 import { API_PREFIX } from '../http/api-prefix.ts';
+import { handOverOf } from '../http/hand-over.ts';
 import { parseSessionId } from '../http/ids.ts';
 import { preventCaching } from '../http/no-store.ts';
 import { originOf } from '../http/origin.ts';
@@ -47,19 +47,6 @@ function tokenParameter(body: unknown): string {
   const token = tokenParameterIn(body);
   if (token === undefined) throw new AppError('invalid_request', 'The request needs a "token" parameter (a string).');
   return token;
-}
-
-/**
- * Introspections that failed before Koa saw them (http/express-lane.ts hands
- * such a request to Koa): the route answers that failure, as the error
- * handler answers any (a 503 while the database is down), instead of asking
- * the database a second time.
- */
-const failedEarlier = new WeakMap<IncomingMessage, unknown>();
-
-/** Notes that introspecting `request`'s token failed already, with `error`. */
-export function markIntrospectionFailed(request: IncomingMessage, error: unknown): void {
-  failedEarlier.set(request, error);
 }
 
 function presentClient(row: ClientRow) {
@@ -115,7 +102,8 @@ export function oauthRoutes(deps: {
     const token = tokenParameter(ctx.request.body);
     preventCaching(ctx);
     ctx.type = 'application/json';
-    if (failedEarlier.has(ctx.req)) throw failedEarlier.get(ctx.req);
+    const failedInTheLane = handOverOf(ctx.req)?.introspectionFailure;
+    if (failedInTheLane !== undefined) throw failedInTheLane;
     ctx.body = await introspect(token);
   });
 

@@ -5,6 +5,7 @@ import type { Middleware } from 'koa';
 import getRawBody from 'raw-body';
 import type { TesseraState } from '../auth/state.ts';
 import { AppError } from '../errors/app-error.ts';
+import { handOverOf } from '../http/hand-over.ts';
 import { BODY_LIMIT, hasBody } from '../http/json-body.ts';
 
 /**
@@ -26,7 +27,7 @@ export const readTokenRequestBody: Middleware<TesseraState> = async (ctx, next) 
   const format = formatOf(headers['content-type']);
   if (format === undefined) throw new AppError('unsupported_media_type', 'Send the body form-encoded or as JSON.');
   // Read already by the express lane, which then left the request to Koa.
-  const readAhead = readEarlier.get(ctx.req);
+  const readAhead = handOverOf(ctx.req)?.body;
   if (readAhead !== undefined) ctx.request.body = readAhead;
   // An app embedding Tessera may have read the body with its own parser already.
   if (ctx.request.body === undefined) {
@@ -35,14 +36,6 @@ export const readTokenRequestBody: Middleware<TesseraState> = async (ctx, next) 
   }
   return next();
 };
-
-/** Bodies read before Koa saw the request (http/express-lane.ts). */
-const readEarlier = new WeakMap<IncomingMessage, object>();
-
-/** Notes that `request`'s body was read already, as `parameters`. */
-export function markBodyRead(request: IncomingMessage, parameters: object): void {
-  readEarlier.set(request, parameters);
-}
 
 /** The two media types these endpoints take, whatever their parameters (`; charset=UTF-8`) and case. */
 export function formatOf(contentType: string | undefined): 'json' | 'form' | undefined {
@@ -86,7 +79,7 @@ async function readText(request: IncomingMessage): Promise<string> {
  * the whole uncompressed body, taken at once instead of through raw-body's
  * listeners and promise; undefined while more is to come, or past 16 KiB.
  */
-export function bufferedText(request: IncomingMessage): string | undefined {
+function bufferedText(request: IncomingMessage): string | undefined {
   if (!request.complete || request.readableLength > BODY_LIMIT) return undefined;
   const buffered = request.read() as Buffer | null;
   // TextDecoder drops a leading byte-order mark, as raw-body's decoding does.

@@ -1,11 +1,12 @@
 import MemoryLimiter from 'koa-ratelimit/limiter/memory.js';
 import RedisLimiter from 'koa-ratelimit/limiter/redis.js';
-import type { IncomingMessage } from 'node:http';
 import type { Context, Middleware } from 'koa';
 import type { RateLimit } from '../config/config.ts';
 import type { Redis } from '../db/redis.ts';
 import type { RedisStatus } from '../db/redis-status.ts';
 import { AppError } from '../errors/app-error.ts';
+import { handOverOf } from '../http/hand-over.ts';
+import { passThrough } from '../http/pass-through.ts';
 import type { TesseraState } from '../auth/state.ts';
 import { BoundedMap } from './bounded-map.ts';
 
@@ -45,23 +46,15 @@ export interface Limiter extends Middleware<TesseraState> {
   count(key: string): Promise<Admission>;
 }
 
-/**
- * Requests counted before Koa saw them (http/express-lane.ts hands a request
- * it counted but will not answer to Koa): that limiter uses that count
- * instead of counting the request twice; other limiters count as usual.
- */
-const countedEarlier = new WeakMap<IncomingMessage, { readonly limiter: Limiter; readonly admission: Admission }>();
-
-/** Notes that `limiter` counted `request` already, with this outcome. */
-export function markCounted(request: IncomingMessage, limiter: Limiter, admission: Admission): void {
-  countedEarlier.set(request, { limiter, admission });
-}
-
 /** What an uncounted request is told: admitted, and no header. */
 export const ADMITTED: Admission = Object.freeze({ admitted: true, headers: Object.freeze({}), retryAfter: 0 });
 
-/** The limiter of a limit that is off (RATE_LIMIT=off): admits everything and sets no header. */
-export const UNLIMITED: Limiter = Object.assign(((_ctx, next) => next()) as Middleware<TesseraState>, {
+/**
+ * The limiter of a limit that is off (RATE_LIMIT=off): admits everything and
+ * sets no header. Pipelines leave it out (a pass-through), and the express
+ * lane does not wait for its count.
+ */
+export const UNLIMITED: Limiter = Object.assign(passThrough((_ctx, next) => next()), {
   count: () => Promise.resolve(ADMITTED),
 });
 
@@ -125,8 +118,8 @@ export function createLimiter(options: LimiterOptions): Limiter {
   const middleware: Middleware<TesseraState> = async (ctx, next) => {
     const key = options.key(ctx);
     if (key === false) return next();
-    const earlier = countedEarlier.get(ctx.req);
-    const admission = earlier?.limiter === limiter ? earlier.admission : await count(key);
+    const countedInTheLane = handOverOf(ctx.req)?.counted;
+    const admission = countedInTheLane?.limiter === limiter ? countedInTheLane.admission : await count(key);
     ctx.set(admission.headers);
     if (admission.admitted) return next();
     await options.onLimited(ctx, options.name, key);
