@@ -8,7 +8,8 @@
  *
  * Options: --duration S (default 8), --cache on|off (default on),
  * --server NAME (a script of bench/servers, default tessera; bare-koa
- * profiles the baseline), --workload me|introspect (bench/workloads.ts), --limits (rate limiting
+ * profiles the baseline; resource-server-koa gets a Tessera of its own on
+ * core 1, not profiled), --workload me|introspect (bench/workloads.ts), --limits (rate limiting
  * on, every request counted, none refused), --out DIR (where the .cpuprofile is written,
  * default a temporary folder).
  */
@@ -58,26 +59,38 @@ await db.destroy();
 
 // Below the ephemeral range (32768-60999 here), where the load generator's own sockets could hold the port.
 const port = 24000 + Math.floor(Math.random() * 1000);
+const env = {
+  ...process.env,
+  DATABASE_URL: file,
+  AUTH_CACHE: options.cache,
+  LOG_LEVEL: 'warn',
+  ...(options.limits ? COUNTED_LIMITS : { RATE_LIMIT: 'off' }),
+};
+// The resource-server client introspects with a Tessera of its own, on core 1 and not profiled.
+const resourceServer = options.server === 'resource-server-koa';
+const tessera = resourceServer
+  ? fork(compiledServer('tessera.ts'), [String(port + 1)], {
+      execPath: 'taskset',
+      execArgv: ['-c', '1', process.execPath],
+      env,
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    })
+  : undefined;
+if (tessera) await once(tessera, 'message');
 const child = fork(compiledServer(`${options.server}.ts`), [String(port)], {
   execPath: 'taskset',
   execArgv: ['-c', '0', process.execPath, '--cpu-prof', `--cpu-prof-dir=${directory}`],
-  env: {
-    ...process.env,
-    DATABASE_URL: file,
-    AUTH_CACHE: options.cache,
-    LOG_LEVEL: 'warn',
-    ...(options.limits ? COUNTED_LIMITS : { RATE_LIMIT: 'off' }),
-  },
+  env: { ...env, TESSERA_URL: `http://127.0.0.1:${port + 1}`, CLIENT_ID: client.clientId, CLIENT_SECRET: client.clientSecret },
   stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
 });
 await once(child, 'message');
 
 let next = 0;
-const load = (seconds: number) =>
+const load = (limit: { duration: number } | { amount: number }) =>
   autocannon({
     url: `http://127.0.0.1:${port}`,
     connections: 50,
-    duration: seconds,
+    ...limit,
     requests: [
       {
         setupRequest: (request) => {
@@ -87,13 +100,16 @@ const load = (seconds: number) =>
       },
     ],
   });
-await load(3); // warm-up: JIT, the session cache, connections
+// Each token once first: the resource server's misses cost milliseconds each.
+if (resourceServer) await load({ amount: accessTokens.length });
+await load({ duration: 3 }); // warm-up: JIT, the session cache, connections
 const measuredFrom = performance.now();
-const result = await load(Number(options.duration));
+const result = await load({ duration: Number(options.duration) });
 const measuredTo = performance.now();
 child.send('exit');
 await once(child, 'exit');
 const exitedAt = performance.now();
+tessera?.kill();
 console.log(`${options.server}: ${Math.round(result.requests.average)} req/s, ${result.non2xx} non-2xx; profile in ${directory}`);
 
 const profileFile = readdirSync(directory).find((name) => name.endsWith('.cpuprofile'));

@@ -29,16 +29,7 @@ function respond(ctx: Parameters<Middleware>[0], error: ResourceServerError): vo
  */
 export function koaAuth(verifier: Verifier) {
   function guard(ability?: string): Middleware<ResourceServerState> {
-    return async (ctx, next) => {
-      const header = ctx.get('Authorization');
-      const token = BEARER.exec(header)?.[1] ?? '';
-      let verified: Verified;
-      try {
-        verified = await verifier.verify(token);
-      } catch (error) {
-        if (error instanceof ResourceServerError) return respond(ctx, error);
-        throw error;
-      }
+    const admit = (ctx: Parameters<Middleware<ResourceServerState>>[0], next: () => Promise<unknown>, verified: Verified) => {
       // Checked on every request, cached answer or not.
       if (ability !== undefined && !holdsAbility(verified, ability)) {
         return respond(
@@ -51,7 +42,25 @@ export function koaAuth(verifier: Verifier) {
       ctx.state.user = verified.user;
       ctx.state.session = verified.session;
       ctx.state.token = verified.token;
-      await next();
+      return next();
+    };
+    const refuse = (ctx: Parameters<Middleware>[0], error: unknown) => {
+      if (error instanceof ResourceServerError) return respond(ctx, error);
+      throw error;
+    };
+    // Not an async function: a cached answer goes on to the route without a promise or an await.
+    return (ctx, next) => {
+      const token = BEARER.exec(ctx.get('Authorization'))?.[1] ?? '';
+      let verified: Verified | Promise<Verified>;
+      try {
+        verified = verifier.verifyNow(token);
+      } catch (error) {
+        return refuse(ctx, error);
+      }
+      if (verified instanceof Promise) {
+        return verified.then((caller) => admit(ctx, next, caller), (error: unknown) => refuse(ctx, error));
+      }
+      return admit(ctx, next, verified);
     };
   }
   return {

@@ -1,6 +1,6 @@
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import test from 'ava';
+import { createServer, type ServerResponse } from 'node:http';
+import type { AddressInfo, Socket } from 'node:net';
+import test, { type ExecutionContext } from 'ava';
 import supertest from 'supertest';
 import { createApp } from '../../src/app.ts';
 import { parseConfig } from '../../src/config/config.ts';
@@ -8,7 +8,7 @@ import { createPasswordHasher } from '../../src/crypto/passwords.ts';
 import { signUp, signUpAdmin, TEST_ARGON2, type TestApp } from '../helpers/app.ts';
 import { openTestDb, TEST_DATABASE_URL } from '../helpers/database.ts';
 import { createClient } from '../oauth/helpers.ts';
-import { createVerifier } from '../../src/resource-server/index.ts';
+import { createVerifier, ResourceServerError } from '../../src/resource-server/index.ts';
 
 test('a cached answer is one frozen caller, shared by every hit; an uncached one is introspected', async (t) => {
   // The system clock: the verifier never caches an answer past the token's exp, by the real time.
@@ -39,4 +39,82 @@ test('a cached answer is one frozen caller, shared by every hit; an uncached one
     (again.user as { username: string }).username = 'mallory';
   }, { instanceOf: TypeError });
   t.is((await verifier.verify(tokens.access_token)).user.username, 'alice');
+});
+
+test('verifyNow() answers a cached token at once, as a value; a miss is a promise', async (t) => {
+  const db = await openTestDb(t);
+  const { listener, tessera } = createApp({ db, config: parseConfig({ DATABASE_URL: TEST_DATABASE_URL }), passwords: createPasswordHasher(TEST_ARGON2) });
+  t.teardown(() => tessera.close());
+  const app = { request: supertest(listener), db } as TestApp;
+  const server = createServer(listener).listen(0, '127.0.0.1');
+  t.teardown(() => server.close());
+  await new Promise((resolve) => server.once('listening', resolve));
+  const root = await signUpAdmin(app, 'root');
+  const client = await createClient(app, root.tokens.access_token);
+  const { tokens } = await signUp(app.request, 'alice');
+  const verifier = createVerifier({
+    tesseraUrl: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    clientId: client.client_id,
+    clientSecret: client.client_secret,
+  });
+
+  const miss = verifier.verifyNow(tokens.access_token);
+  t.true(miss instanceof Promise);
+  const caller = await miss;
+  const hit = verifier.verifyNow(tokens.access_token);
+  t.false(hit instanceof Promise);
+  t.is(hit, caller);
+  t.throws(() => verifier.verifyNow(''), { instanceOf: ResourceServerError, message: 'No bearer token was sent.' });
+});
+
+/** A stand-in for Tessera that answers introspection as `handle` says, and the verifier's URL for it. */
+async function fakeTessera(t: ExecutionContext, handle: (response: ServerResponse) => void): Promise<string> {
+  const server = createServer((request, response) => {
+    request.resume();
+    handle(response);
+  });
+  const sockets = new Set<Socket>();
+  server.on('connection', (socket) => sockets.add(socket));
+  server.listen(0, '127.0.0.1');
+  await new Promise((resolve) => server.once('listening', resolve));
+  t.teardown(() => {
+    for (const socket of sockets) socket.destroy();
+    server.close();
+  });
+  return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+}
+
+const TIMEOUT_MS = 300;
+
+async function expectUnavailable(t: ExecutionContext, tesseraUrl: string, message: string) {
+  const verifier = createVerifier({ tesseraUrl, clientId: 'id', clientSecret: 'secret', timeoutMs: TIMEOUT_MS });
+  const started = performance.now();
+  const error = await t.throwsAsync(verifier.verify(`tsr_at_${'a'.repeat(40)}`), { instanceOf: ResourceServerError });
+  t.is(error?.status, 503);
+  t.is(error?.code, 'service_unavailable');
+  t.is(error?.message, message);
+  // Bounded by the timeout, with a generous margin for a loaded machine.
+  t.true(performance.now() - started < TIMEOUT_MS + 5_000);
+  t.is(verifier.cacheSize, 0, 'nothing is cached from a failed introspection');
+}
+
+test('Tessera silent past timeoutMs, or stalling in the middle of its answer: 503 service_unavailable', async (t) => {
+  const silent = await fakeTessera(t, () => {});
+  await expectUnavailable(t, silent, 'Tessera could not be reached, or did not answer in time.');
+  const stalling = await fakeTessera(t, (response) => {
+    response.writeHead(200, { 'Content-Type': 'application/json', 'Content-Length': '100' });
+    response.write('{"active":');
+  });
+  await expectUnavailable(t, stalling, 'Tessera could not be reached, or did not answer in time.');
+});
+
+test('Tessera answering other than 200, or unreachable: 503 service_unavailable', async (t) => {
+  const failing = await fakeTessera(t, (response) => response.writeHead(500).end('{"error":"internal_error"}'));
+  await expectUnavailable(t, failing, 'Tessera answered introspection with 500.');
+  const closed = createServer();
+  closed.listen(0, '127.0.0.1');
+  await new Promise((resolve) => closed.once('listening', resolve));
+  const port = (closed.address() as AddressInfo).port;
+  await new Promise((resolve) => closed.close(resolve));
+  await expectUnavailable(t, `http://127.0.0.1:${port}`, 'Tessera could not be reached, or did not answer in time.');
 });
