@@ -50,7 +50,7 @@ export function koaAuth(verifier: Verifier) {
     };
     // Not an async function: a cached answer goes on to the route without a promise or an await.
     return (ctx, next) => {
-      const token = BEARER.exec(ctx.get('Authorization'))?.[1] ?? '';
+      const token = BEARER.exec(ctx.req.headers.authorization ?? '')?.[1] ?? '';
       let verified: Verified | Promise<Verified>;
       try {
         verified = verifier.verifyNow(token);
