@@ -10,8 +10,10 @@ export interface ResourceServerState {
 
 const BEARER = /^bearer +([A-Za-z0-9._~+/-]+=*) *$/i;
 
+type GuardContext = Parameters<Middleware<ResourceServerState>>[0];
+
 /** Answers like Tessera's error handler: `{error, message}`, status and challenge. */
-function respond(ctx: Parameters<Middleware>[0], error: ResourceServerError): void {
+function respond(ctx: GuardContext, error: ResourceServerError): void {
   ctx.status = error.status;
   ctx.set(error.headers);
   ctx.body = { error: error.code, message: error.message };
@@ -29,7 +31,7 @@ function respond(ctx: Parameters<Middleware>[0], error: ResourceServerError): vo
  */
 export function koaAuth(verifier: Verifier) {
   function guard(ability?: string): Middleware<ResourceServerState> {
-    const admit = (ctx: Parameters<Middleware<ResourceServerState>>[0], next: () => Promise<unknown>, verified: Verified) => {
+    const admit = (ctx: GuardContext, next: () => Promise<unknown>, verified: Verified) => {
       // Checked on every request, cached answer or not.
       if (ability !== undefined && !holdsAbility(verified, ability)) {
         return respond(
@@ -44,7 +46,7 @@ export function koaAuth(verifier: Verifier) {
       ctx.state.token = verified.token;
       return next();
     };
-    const refuse = (ctx: Parameters<Middleware>[0], error: unknown) => {
+    const refuse = (ctx: GuardContext, error: unknown) => {
       if (error instanceof ResourceServerError) return respond(ctx, error);
       throw error;
     };
