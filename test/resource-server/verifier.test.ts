@@ -10,8 +10,12 @@ import { openTestDb, TEST_DATABASE_URL } from '../helpers/database.ts';
 import { createClient } from '../oauth/helpers.ts';
 import { createVerifier, ResourceServerError } from '../../src/resource-server/index.ts';
 
-test('a cached answer is one frozen caller, shared by every hit; an uncached one is introspected', async (t) => {
-  // The system clock: the verifier never caches an answer past the token's exp, by the real time.
+/**
+ * A running Tessera (SQLite, the system clock: the verifier never caches an
+ * answer past the token's exp, by the real time), a service client, and
+ * alice's tokens; and a verifier for that client.
+ */
+async function verifierAgainstTessera(t: ExecutionContext) {
   const db = await openTestDb(t);
   const { listener, tessera } = createApp({ db, config: parseConfig({ DATABASE_URL: TEST_DATABASE_URL }), passwords: createPasswordHasher(TEST_ARGON2) });
   t.teardown(() => tessera.close());
@@ -27,7 +31,11 @@ test('a cached answer is one frozen caller, shared by every hit; an uncached one
     clientId: client.client_id,
     clientSecret: client.client_secret,
   });
+  return { verifier, tokens };
+}
 
+test('a cached answer is one frozen caller, shared by every hit; an uncached one is introspected', async (t) => {
+  const { verifier, tokens } = await verifierAgainstTessera(t);
   const first = await verifier.verify(tokens.access_token);
   t.is(first.user.username, 'alice');
   t.deepEqual(first.abilities, ['*']);
@@ -42,22 +50,7 @@ test('a cached answer is one frozen caller, shared by every hit; an uncached one
 });
 
 test('verifyNow() answers a cached token at once, as a value; a miss is a promise', async (t) => {
-  const db = await openTestDb(t);
-  const { listener, tessera } = createApp({ db, config: parseConfig({ DATABASE_URL: TEST_DATABASE_URL }), passwords: createPasswordHasher(TEST_ARGON2) });
-  t.teardown(() => tessera.close());
-  const app = { request: supertest(listener), db } as TestApp;
-  const server = createServer(listener).listen(0, '127.0.0.1');
-  t.teardown(() => server.close());
-  await new Promise((resolve) => server.once('listening', resolve));
-  const root = await signUpAdmin(app, 'root');
-  const client = await createClient(app, root.tokens.access_token);
-  const { tokens } = await signUp(app.request, 'alice');
-  const verifier = createVerifier({
-    tesseraUrl: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-    clientId: client.client_id,
-    clientSecret: client.client_secret,
-  });
-
+  const { verifier, tokens } = await verifierAgainstTessera(t);
   const miss = verifier.verifyNow(tokens.access_token);
   t.true(miss instanceof Promise);
   const caller = await miss;
