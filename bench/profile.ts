@@ -68,6 +68,7 @@ const env = {
 };
 // The resource-server client introspects with a Tessera of its own, on core 1 and not profiled.
 const resourceServer = options.server === 'resource-server-koa';
+if (resourceServer && options.workload !== 'me') throw new Error('resource-server-koa serves GET /me only');
 const tessera = resourceServer
   ? fork(compiledServer('tessera.ts'), [String(port + 1)], {
       execPath: 'taskset',
@@ -76,13 +77,18 @@ const tessera = resourceServer
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     })
   : undefined;
-if (tessera) await once(tessera, 'message');
+if (tessera) {
+  // Killed on any exit, a failed load included, so no server outlives the bench.
+  process.on('exit', () => tessera.kill());
+  await once(tessera, 'message');
+}
 const child = fork(compiledServer(`${options.server}.ts`), [String(port)], {
   execPath: 'taskset',
   execArgv: ['-c', '0', process.execPath, '--cpu-prof', `--cpu-prof-dir=${directory}`],
   env: { ...env, TESSERA_URL: `http://127.0.0.1:${port + 1}`, CLIENT_ID: client.clientId, CLIENT_SECRET: client.clientSecret },
   stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
 });
+process.on('exit', () => child.kill());
 await once(child, 'message');
 
 let next = 0;
@@ -109,7 +115,6 @@ const measuredTo = performance.now();
 child.send('exit');
 await once(child, 'exit');
 const exitedAt = performance.now();
-tessera?.kill();
 console.log(`${options.server}: ${Math.round(result.requests.average)} req/s, ${result.non2xx} non-2xx; profile in ${directory}`);
 
 const profileFile = readdirSync(directory).find((name) => name.endsWith('.cpuprofile'));

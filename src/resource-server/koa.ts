@@ -29,12 +29,12 @@ function respond(ctx: GuardContext, error: ResourceServerError): void {
  *   ctx.body = { owner: ctx.state.user.username };
  * });
  */
-export function koaAuth(verifier: Verifier) {
+export function koaAuth(verifier: Pick<Verifier, 'verifyNow'>) {
   function guard(ability?: string): Middleware<ResourceServerState> {
-    const admit = (ctx: GuardContext, next: () => Promise<unknown>, verified: Verified) => {
+    const admit = (ctx: GuardContext, next: () => Promise<unknown>, verified: Verified): Promise<unknown> => {
       // Checked on every request, cached answer or not.
       if (ability !== undefined && !holdsAbility(verified, ability)) {
-        return respond(
+        return refuse(
           ctx,
           new ResourceServerError(403, 'insufficient_scope', `The token lacks the "${ability}" ability.`, {
             'WWW-Authenticate': `Bearer realm="tessera", error="insufficient_scope", scope="${ability}"`,
@@ -46,21 +46,24 @@ export function koaAuth(verifier: Verifier) {
       ctx.state.token = verified.token;
       return next();
     };
-    const refuse = (ctx: GuardContext, error: unknown) => {
-      if (error instanceof ResourceServerError) return respond(ctx, error);
-      throw error;
+    /** Answers a ResourceServerError; anything else is the app's error handler's (a 500). */
+    const refuse = (ctx: GuardContext, error: unknown): Promise<never> | Promise<void> => {
+      if (!(error instanceof ResourceServerError)) return Promise.reject(error);
+      respond(ctx, error);
+      return Promise.resolve();
     };
     // Not an async function: a cached answer goes on to the route without a promise or an await.
     return (ctx, next) => {
       const token = BEARER.exec(ctx.req.headers.authorization ?? '')?.[1] ?? '';
-      let verified: Verified | Promise<Verified>;
+      let verified: Verified | PromiseLike<Verified>;
       try {
         verified = verifier.verifyNow(token);
       } catch (error) {
         return refuse(ctx, error);
       }
-      if (verified instanceof Promise) {
-        return verified.then((caller) => admit(ctx, next, caller), (error: unknown) => refuse(ctx, error));
+      // Any thenable, not only this realm's Promise: taking a promise for a caller would let the request through without one.
+      if (isThenable(verified)) {
+        return Promise.resolve(verified).then((caller) => admit(ctx, next, caller), (error: unknown) => refuse(ctx, error));
       }
       return admit(ctx, next, verified);
     };
@@ -69,4 +72,8 @@ export function koaAuth(verifier: Verifier) {
     requireAuth: () => guard(),
     requireAbility: (ability: string) => guard(ability),
   };
+}
+
+function isThenable<T>(value: T | PromiseLike<T>): value is PromiseLike<T> {
+  return typeof (value as PromiseLike<T>).then === 'function';
 }
