@@ -13,7 +13,6 @@
  * on, every request counted, none refused), --out DIR (where the .cpuprofile is written,
  * default a temporary folder).
  */
-import { fork } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -24,7 +23,7 @@ import { createDb } from '../src/db/connection.ts';
 import { migrateToLatest } from '../src/db/migrate.ts';
 import { compiledServer } from './compiled.ts';
 import { seed } from './seed.ts';
-import { COUNTED_LIMITS } from './side-by-side.ts';
+import { COUNTED_LIMITS, spawnServer } from './side-by-side.ts';
 import { workloadRequest } from './workloads.ts';
 
 const { values: options } = parseArgs({
@@ -60,36 +59,24 @@ await db.destroy();
 // Below the ephemeral range (32768-60999 here), where the load generator's own sockets could hold the port.
 const port = 24000 + Math.floor(Math.random() * 1000);
 const env = {
-  ...process.env,
   DATABASE_URL: file,
   AUTH_CACHE: options.cache,
-  LOG_LEVEL: 'warn',
   ...(options.limits ? COUNTED_LIMITS : { RATE_LIMIT: 'off' }),
 };
 // The resource-server client introspects with a Tessera of its own, on core 1 and not profiled.
 const resourceServer = options.server === 'resource-server-koa';
 if (resourceServer && options.workload !== 'me') throw new Error('resource-server-koa serves GET /me only');
-const tessera = resourceServer
-  ? fork(compiledServer('tessera.ts'), [String(port + 1)], {
-      execPath: 'taskset',
-      execArgv: ['-c', '1', process.execPath],
-      env,
-      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-    })
-  : undefined;
-if (tessera) {
-  // Killed on any exit, a failed load included, so no server outlives the bench.
-  process.on('exit', () => tessera.kill());
-  await once(tessera, 'message');
-}
-const child = fork(compiledServer(`${options.server}.ts`), [String(port)], {
-  execPath: 'taskset',
-  execArgv: ['-c', '0', process.execPath, '--cpu-prof', `--cpu-prof-dir=${directory}`],
-  env: { ...env, TESSERA_URL: `http://127.0.0.1:${port + 1}`, CLIENT_ID: client.clientId, CLIENT_SECRET: client.clientSecret },
-  stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-});
+const tessera = resourceServer ? await spawnServer(compiledServer('tessera.ts'), port + 1, '1', env) : undefined;
+// Killed on any exit, a failed load included, so no server outlives the bench.
+process.on('exit', () => tessera?.kill());
+const child = await spawnServer(
+  compiledServer(`${options.server}.ts`),
+  port,
+  '0',
+  { ...env, TESSERA_URL: `http://127.0.0.1:${port + 1}`, CLIENT_ID: client.clientId, CLIENT_SECRET: client.clientSecret },
+  ['--cpu-prof', `--cpu-prof-dir=${directory}`],
+);
 process.on('exit', () => child.kill());
-await once(child, 'message');
 
 let next = 0;
 const load = (limit: { duration: number } | { amount: number }) =>

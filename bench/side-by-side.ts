@@ -62,10 +62,20 @@ interface Running {
   loadEachTokenOnce(): Promise<autocannon.Result>;
 }
 
-async function spawnServer(script: string, port: number, core: string, env: Record<string, string>): Promise<ChildProcess> {
+/**
+ * Starts a bench server pinned to `core`, with `nodeArgs` for node (a
+ * profiler's), and resolves once it listens.
+ */
+export async function spawnServer(
+  script: string,
+  port: number,
+  core: string,
+  env: Record<string, string>,
+  nodeArgs: readonly string[] = [],
+): Promise<ChildProcess> {
   const child = fork(script, [String(port)], {
     execPath: 'taskset',
-    execArgv: ['-c', core, process.execPath],
+    execArgv: ['-c', core, process.execPath, ...nodeArgs],
     env: { ...process.env, LOG_LEVEL: 'warn', PRUNE_INTERVAL: '0', MALLOC_ARENA_MAX: '1', ...env },
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
