@@ -46,7 +46,29 @@ function isConcurrentMigration(error: unknown): boolean {
   const { message = '', code } = error as { message?: string; code?: string };
   if (code === 'SQLITE_BUSY') return true;
   if (code === 'SQLITE_ERROR' && /table `knex_migrations\w*` already exists/.test(message)) return true;
-  return /already locked/i.test(message) || code === '23505' || code === '42P07';
+  return isLockRefusal(error) || code === '23505' || code === '42P07';
+}
+
+/** knex's "Migration table is already locked". */
+function isLockRefusal(error: unknown): boolean {
+  return /already locked/i.test((error as { message?: string }).message ?? '');
+}
+
+/** knex's lock table (its default name): one row, `is_locked` 0 or 1. */
+const KNEX_LOCK_TABLE = 'knex_migrations_lock';
+
+/**
+ * Leaves knex's lock table with its first row only. knex creates that row
+ * with a read-then-insert, so instances migrating a fresh database together
+ * can each insert one (knex/knex#3538). Taking the lock must update exactly
+ * one row, so with two rows nobody can ever take it again: every start
+ * fails with "already locked" until someone runs `knex migrate:unlock`.
+ * Deleting the extra rows is safe because a table with several rows is held
+ * by nobody (and our batches run in one transaction each, so a held lock is
+ * never committed). With one row this deletes nothing.
+ */
+async function dropDuplicateLockRows(db: Db): Promise<void> {
+  await db(KNEX_LOCK_TABLE).where('index', '>', db(KNEX_LOCK_TABLE).min('index')).delete();
 }
 
 /**
@@ -61,6 +83,7 @@ export async function migrateToLatest(db: Db): Promise<void> {
       return;
     } catch (error) {
       if (!isConcurrentMigration(error) || attempt >= MAX_ATTEMPTS) throw error;
+      if (isLockRefusal(error)) await dropDuplicateLockRows(db);
       await sleep(RETRY_DELAY_MS);
     }
   }
