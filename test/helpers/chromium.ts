@@ -2,7 +2,7 @@ import type { ExecutionContext } from 'ava';
 import { chromium, type Browser } from 'playwright-core';
 
 /**
- * Debian's Chromium (`/usr/bin/chromium`, installed by .ci/run when missing),
+ * Debian's Chromium (`/usr/bin/chromium`, installed by test/helpers/ensure-chromium.sh when missing),
  * headless, never a downloaded browser; closed when the test ends. The flags
  * keep it from reaching for the network this machine does not have.
  */
