@@ -39,14 +39,15 @@ const MAX_ATTEMPTS = 120; // 30 s
 /**
  * True for the errors a migration run gets when another instance is migrating
  * the same database at that moment: knex's lock is held, or both raced to
- * create knex's own bookkeeping tables (PostgreSQL: 23505, 42P07; SQLite
- * says "table `knex_migrations` already exists"), or SQLite stayed busy.
+ * create knex's own bookkeeping tables (PostgreSQL: 23505, 42P07, or 42710
+ * for the table's row type; SQLite says "table `knex_migrations` already
+ * exists"), or SQLite stayed busy.
  */
 function isConcurrentMigration(error: unknown): boolean {
   const { message = '', code } = error as { message?: string; code?: string };
   if (code === 'SQLITE_BUSY') return true;
   if (code === 'SQLITE_ERROR' && /table `knex_migrations\w*` already exists/.test(message)) return true;
-  return isLockRefusal(error) || code === '23505' || code === '42P07';
+  return isLockRefusal(error) || code === '23505' || code === '42P07' || code === '42710';
 }
 
 /** knex's "Migration table is already locked". */
