@@ -16,6 +16,7 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { readFileSync } from 'node:fs';
+import { basename } from 'node:path';
 import autocannon from 'autocannon';
 import { compiledServer } from './compiled.ts';
 import type { Seeded } from './seed.ts';
@@ -91,7 +92,8 @@ async function start(server: string, options: SideBySideOptions): Promise<Runnin
   const script = name.startsWith('/') ? name : compiledServer(`${name}.ts`);
   const env = { DATABASE_URL: options.databaseFile, ...(limited ? COUNTED_LIMITS : { RATE_LIMIT: 'off' }) };
   const helpers: ChildProcess[] = [];
-  if (name === 'resource-server-koa') {
+  // By name, or as another build's compiled copy (/tmp/before/dist/bench/servers/resource-server-koa.js).
+  if (basename(name, '.js') === 'resource-server-koa') {
     const tesseraPort = nextPort++;
     helpers.push(await spawnServer(compiledServer('tessera.ts'), tesseraPort, '1', env));
     Object.assign(env, {
