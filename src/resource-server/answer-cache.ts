@@ -11,8 +11,10 @@ export interface ActiveAnswer {
   readonly sid: string;
 }
 
-interface Entry {
+interface Entry<Caller> {
   readonly answer: ActiveAnswer;
+  /** What a hit hands out, built once from `answer` when it was cached. */
+  readonly caller: Caller;
   /** The earlier of "cached + TTL" and the token's own `exp`: never served past either. */
   readonly untilMs: number;
 }
@@ -23,9 +25,9 @@ interface Entry {
  * Inactive answers are never cached: a token that becomes valid (it cannot)
  * or a retry after an outage must ask again.
  */
-export function createAnswerCache(options: { maxEntries: number; ttlMs: number }) {
+export function createAnswerCache<Caller>(options: { maxEntries: number; ttlMs: number }) {
   // A Map keeps insertion order: the first key is the oldest, evicted first.
-  const entries = new Map<string, Entry>();
+  const entries = new Map<string, Entry<Caller>>();
   const bySid = new Map<string, Set<string>>();
   const bySub = new Map<string, Set<string>>();
   let epoch = 0;
@@ -47,24 +49,24 @@ export function createAnswerCache(options: { maxEntries: number; ttlMs: number }
   }
 
   return {
-    get(hash: string, nowMs: number): ActiveAnswer | undefined {
+    get(hash: string, nowMs: number): Caller | undefined {
       const entry = entries.get(hash);
       if (!entry) return undefined;
       if (nowMs >= entry.untilMs) {
         remove(hash);
         return undefined;
       }
-      return entry.answer;
+      return entry.caller;
     },
     /** Read before asking Tessera; an invalidation in between keeps the (maybe stale) answer out. */
     epoch: () => epoch,
-    set(hash: string, answer: ActiveAnswer, nowMs: number, epochBefore: number): void {
+    set(hash: string, answer: ActiveAnswer, caller: Caller, nowMs: number, epochBefore: number): void {
       if (epochBefore !== epoch) return;
       const untilMs = Math.min(nowMs + options.ttlMs, answer.exp * 1000);
       if (untilMs <= nowMs) return;
       remove(hash);
       while (entries.size >= options.maxEntries) remove(entries.keys().next().value!);
-      entries.set(hash, { answer, untilMs });
+      entries.set(hash, { answer, caller, untilMs });
       index(bySid, answer.sid, hash);
       index(bySub, answer.sub, hash);
     },
@@ -87,4 +89,5 @@ export function createAnswerCache(options: { maxEntries: number; ttlMs: number }
   };
 }
 
-export type AnswerCache = ReturnType<typeof createAnswerCache>;
+/** What the invalidation subscriber needs of a cache, whatever it hands out. */
+export type AnswerCache = Pick<ReturnType<typeof createAnswerCache>, 'invalidate' | 'clear'>;

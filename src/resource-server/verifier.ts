@@ -60,18 +60,6 @@ export function holdsAbility(verified: Verified, ability: string): boolean {
   return verified.abilities.includes(ability) || verified.abilities.includes('*');
 }
 
-/**
- * One Verified per cached answer, built when it is cached: every hit is
- * a hash and two Map reads. Frozen, because every request holding that answer
- * shares it.
- */
-const verifiedAnswers = new WeakMap<ActiveAnswer, Verified>();
-function verifiedOnce(answer: ActiveAnswer): Verified {
-  let verified = verifiedAnswers.get(answer);
-  if (verified === undefined) verifiedAnswers.set(answer, (verified = deepFrozen(toVerified(answer))));
-  return verified;
-}
-
 function deepFrozen(verified: Verified): Verified {
   for (const part of [verified.user, verified.session, verified.token, verified.token?.abilities, verified.abilities]) {
     if (part !== undefined) Object.freeze(part);
@@ -107,7 +95,9 @@ const invalidToken = () =>
  * if (!holdsAbility(caller, 'reports:read')) …
  */
 export function createVerifier(options: ResourceServerOptions) {
-  const cache = createAnswerCache({
+  // Each entry keeps its Verified, built once when cached, so a hit is a hash
+  // and one Map read. Frozen, because every request its token makes shares it.
+  const cache = createAnswerCache<Verified>({
     maxEntries: options.cacheSize ?? 10_000,
     ttlMs: (options.cacheTtlSeconds ?? 10) * 1000,
   });
@@ -155,8 +145,9 @@ export function createVerifier(options: ResourceServerOptions) {
     const epochBefore = cache.epoch();
     const answer = await introspect(token);
     if (!answer || answer.token_kind === 'refresh_token') throw invalidToken();
-    if (useCache) cache.set(hash, answer, Date.now(), epochBefore);
-    return verifiedOnce(answer);
+    const verified = deepFrozen(toVerified(answer));
+    if (useCache) cache.set(hash, answer, verified, Date.now(), epochBefore);
+    return verified;
   }
 
   /**
@@ -170,7 +161,7 @@ export function createVerifier(options: ResourceServerOptions) {
     const hash = digest('sha256', token, 'hex');
     const useCache = bus ? bus.hearing() : true;
     const cached = useCache ? cache.get(hash, Date.now()) : undefined;
-    if (cached) return verifiedOnce(cached);
+    if (cached) return cached;
     return verifyByIntrospection(token, hash, useCache);
   }
 
