@@ -2,7 +2,7 @@ import type { AnswerCache } from './answer-cache.ts';
 
 /** The part of an ioredis client this needs (`duplicate()` gives the subscriber its own connection). */
 export interface RedisLike {
-  duplicate(override: { autoResubscribe: false }): RedisSubscriber;
+  duplicate(override: { autoResubscribe: false; lazyConnect: false }): RedisSubscriber;
 }
 export interface RedisSubscriber {
   readonly status: string;
@@ -27,8 +27,9 @@ const DEAF_AFTER_MS = 1_000;
 export function subscribeToInvalidations(redis: RedisLike, channel: string, cache: AnswerCache) {
   // Subscribed on every 'ready' here, not by ioredis's own resubscription: that drops the promise
   // of its SUBSCRIBE, and a connection lost right after reconnecting then kills the process with
-  // an unhandled rejection.
-  const subscriber = redis.duplicate({ autoResubscribe: false });
+  // an unhandled rejection. Connected at once even when the app's client is lazyConnect: nothing
+  // else would ever connect it, and the cache would never be used.
+  const subscriber = redis.duplicate({ autoResubscribe: false, lazyConnect: false });
   let lastHeardMs = 0;
   let wasHearing = false;
 

@@ -1,5 +1,6 @@
 import { createServer, type Server, type Socket } from 'node:net';
 import test, { type ExecutionContext } from 'ava';
+import { Redis } from 'ioredis';
 import { createInvalidationBus } from '../../src/auth/invalidation-bus.ts';
 import { createRedis } from '../../src/db/redis.ts';
 import { watchRedis } from '../../src/db/redis-status.ts';
@@ -154,5 +155,20 @@ test('the resource-server client resubscribes after a connection dies with its S
   const heartbeat = setInterval(() => void client.publish(CHANNEL, JSON.stringify({ origin: 'tessera', beat: 1 })).catch(() => {}), 50);
   t.teardown(() => clearInterval(heartbeat));
   await waitFor('the client hearing again', () => subscription.hearing(), 5_000);
+  t.true(subscription.hearing());
+});
+
+test('the resource-server client subscribes even when the app hands it a lazyConnect client', async (t) => {
+  const redis = await startFakeRedis(t);
+  const client = new Redis(redis.url, { lazyConnect: true });
+  const subscription = subscribeToInvalidations(client, CHANNEL, createAnswerCache({ maxEntries: 10, ttlMs: 60_000 }));
+  t.teardown(() => {
+    subscription.close();
+    client.disconnect();
+  });
+  await waitFor('a subscription', () => redis.subscribes() === 1, 5_000);
+  const heartbeat = setInterval(() => void client.publish(CHANNEL, JSON.stringify({ origin: 'tessera', beat: 1 })).catch(() => {}), 50);
+  t.teardown(() => clearInterval(heartbeat));
+  await waitFor('the client hearing', () => subscription.hearing(), 5_000);
   t.true(subscription.hearing());
 });
