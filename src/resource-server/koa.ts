@@ -1,5 +1,6 @@
 import type { Middleware } from 'koa';
-import { holdsAbility, ResourceServerError, type Verified, type Verifier } from './verifier.ts';
+import { ResourceServerError } from './errors.ts';
+import { holdsAbility, type Verified, type Verifier } from './verifier.ts';
 
 /** What the middleware puts on `ctx.state`: the same names as Tessera's own (`user`, `session`, `token`). */
 export interface ResourceServerState {

@@ -1,6 +1,10 @@
 import { hash as digest } from 'node:crypto';
 import { createAnswerCache, type ActiveAnswer } from './answer-cache.ts';
+import { ResourceServerError } from './errors.ts';
+import { createIntrospectionRequest } from './introspection-request.ts';
 import { subscribeToInvalidations, type RedisLike } from './invalidations.ts';
+
+export { ResourceServerError };
 
 export interface ResourceServerOptions {
   /** Tessera's origin, e.g. `https://auth.example.com` (the API is under `/api/v1`). */
@@ -36,19 +40,6 @@ export interface Verified {
   /** Abilities held (`*` for session tokens). */
   readonly abilities: readonly string[];
   readonly expiresAt: Date;
-}
-
-/** The contract's error codes, so the Koa middleware can answer with Tessera's own bodies. */
-export class ResourceServerError extends Error {
-  override name = 'ResourceServerError';
-  constructor(
-    readonly status: number,
-    readonly code: 'token_missing' | 'token_invalid' | 'insufficient_scope' | 'service_unavailable',
-    message: string,
-    readonly headers: Readonly<Record<string, string>> = {},
-  ) {
-    super(message);
-  }
 }
 
 const ADMIN = 'admin';
@@ -104,41 +95,13 @@ export function createVerifier(options: ResourceServerOptions) {
   const bus = options.redis
     ? subscribeToInvalidations(options.redis, `${options.redisKeyPrefix ?? 'tessera:'}auth-cache`, cache)
     : undefined;
-  const url = `${options.tesseraUrl.replace(/\/$/, '')}/api/v1/oauth/introspect`;
-  const authorization = `Basic ${Buffer.from(
-    `${encodeURIComponent(options.clientId)}:${encodeURIComponent(options.clientSecret)}`,
-  ).toString('base64')}`;
-
-  /**
-   * One introspection, answer included, within `timeoutMs`; anything short
-   * of Tessera's 200 with a body is a 503. A timer cleared as soon as the
-   * answer is in, not `AbortSignal.timeout()`: measured side by side, a
-   * process whose introspections had each called it spent about 10 % more
-   * CPU on every later cache hit (BENCHMARKS.md; why, we did not find).
-   */
-  async function introspect(token: string): Promise<ActiveAnswer | undefined> {
-    const abort = new AbortController();
-    const timer = setTimeout(() => abort.abort(), options.timeoutMs ?? 5_000);
-    try {
-      const response = await fetch(url, {
-        method: 'POST',
-        headers: { Authorization: authorization, 'Content-Type': 'application/x-www-form-urlencoded' },
-        body: new URLSearchParams({ token }).toString(),
-        signal: abort.signal,
-      });
-      if (response.status !== 200) {
-        await response.body?.cancel().catch(() => {});
-        throw new ResourceServerError(503, 'service_unavailable', `Tessera answered introspection with ${response.status}.`);
-      }
-      const answer = (await response.json()) as ActiveAnswer | { active: false };
-      return answer.active ? answer : undefined;
-    } catch (error) {
-      if (error instanceof ResourceServerError) throw error;
-      throw new ResourceServerError(503, 'service_unavailable', 'Tessera could not be reached, or did not answer in time.');
-    } finally {
-      clearTimeout(timer);
-    }
-  }
+  const { introspect, close: closeConnections } = createIntrospectionRequest({
+    url: `${options.tesseraUrl.replace(/\/$/, '')}/api/v1/oauth/introspect`,
+    authorization: `Basic ${Buffer.from(
+      `${encodeURIComponent(options.clientId)}:${encodeURIComponent(options.clientSecret)}`,
+    ).toString('base64')}`,
+    timeoutMs: options.timeoutMs ?? 5_000,
+  });
 
   /** A miss: one introspection, cached if active and the cache is trusted. */
   async function verifyByIntrospection(token: string, hash: string, useCache: boolean): Promise<Verified> {
@@ -177,6 +140,7 @@ export function createVerifier(options: ResourceServerOptions) {
     },
     close(): void {
       bus?.close();
+      closeConnections();
     },
   };
 }

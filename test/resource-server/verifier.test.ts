@@ -31,6 +31,7 @@ async function verifierAgainstTessera(t: ExecutionContext) {
     clientId: client.client_id,
     clientSecret: client.client_secret,
   });
+  t.teardown(() => verifier.close());
   return { verifier, tokens };
 }
 
@@ -81,6 +82,7 @@ const TIMEOUT_MS = 300;
 
 async function expectUnavailable(t: ExecutionContext, tesseraUrl: string, message: string) {
   const verifier = createVerifier({ tesseraUrl, clientId: 'id', clientSecret: 'secret', timeoutMs: TIMEOUT_MS });
+  t.teardown(() => verifier.close());
   const started = performance.now();
   const error = await t.throwsAsync(verifier.verify(`tsr_at_${'a'.repeat(40)}`), { instanceOf: ResourceServerError });
   t.is(error?.status, 503);
@@ -110,4 +112,19 @@ test('Tessera answering other than 200, or unreachable: 503 service_unavailable'
   const port = (closed.address() as AddressInfo).port;
   await new Promise((resolve) => closed.close(resolve));
   await expectUnavailable(t, `http://127.0.0.1:${port}`, 'Tessera could not be reached, or did not answer in time.');
+});
+
+test('Tessera answering 200 with a body that is not an answer (not JSON, cut short, oversized): 503 service_unavailable', async (t) => {
+  const html = await fakeTessera(t, (response) => response.writeHead(200, { 'Content-Type': 'text/html' }).end('<html>proxy error</html>'));
+  await expectUnavailable(t, html, 'Tessera answered introspection with a body that is not JSON.');
+  const cut = await fakeTessera(t, (response) => {
+    response.writeHead(200, { 'Content-Type': 'application/json', 'Content-Length': '100' });
+    response.write('{"active":', () => response.socket?.destroy());
+  });
+  await expectUnavailable(t, cut, 'Tessera could not be reached, or did not answer in time.');
+  const huge = await fakeTessera(t, (response) => {
+    response.writeHead(200, { 'Content-Type': 'application/json' });
+    response.end(`{"active":true,"padding":"${'x'.repeat(100_000)}"}`);
+  });
+  await expectUnavailable(t, huge, 'Tessera answered introspection with an oversized body.');
 });
