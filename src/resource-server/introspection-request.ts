@@ -49,53 +49,64 @@ export function createIntrospectionRequest(options: {
         settle(() => reject(new ResourceServerError(503, 'service_unavailable', message)));
       const unreachable = () => unavailable('Tessera could not be reached, or did not answer in time.');
 
-      const request = transport.request(
-        url,
-        {
-          method: 'POST',
-          agent,
-          headers: {
-            Authorization: options.authorization,
-            'Content-Type': 'application/x-www-form-urlencoded',
-            'Content-Length': Buffer.byteLength(body),
-          },
-        },
-        (response) => {
-          if (response.statusCode !== 200) {
-            response.resume(); // drained, so the connection serves the next introspection
-            unavailable(`Tessera answered introspection with ${response.statusCode}.`);
-            return;
-          }
-          const chunks: Buffer[] = [];
-          let bytes = 0;
-          response.on('data', (chunk: Buffer) => {
-            bytes += chunk.length;
-            if (bytes > MOST_ANSWER_BYTES) {
-              unavailable('Tessera answered introspection with an oversized body.');
-              request.destroy();
-            } else chunks.push(chunk);
-          });
-          response.on('end', () => {
-            let answer: ActiveAnswer | { active: false };
-            try {
-              answer = JSON.parse(Buffer.concat(chunks).toString('utf8'));
-            } catch {
-              unavailable('Tessera answered introspection with a body that is not JSON.');
-              return;
-            }
-            settle(() => resolve(answer.active === true ? answer : undefined));
-          });
-          // Cut mid-answer: 'end' never comes.
-          response.on('close', unreachable);
-          response.on('error', unreachable);
-        },
-      );
+      let request: http.ClientRequest;
       const timer = setTimeout(() => {
         unreachable();
         request.destroy();
       }, options.timeoutMs);
-      request.on('error', unreachable);
-      request.end(body);
+      request = send();
+
+      function send(): http.ClientRequest {
+        const sent = transport.request(
+          url,
+          {
+            method: 'POST',
+            agent,
+            headers: {
+              Authorization: options.authorization,
+              'Content-Type': 'application/x-www-form-urlencoded',
+              'Content-Length': Buffer.byteLength(body),
+            },
+          },
+          (response) => {
+            if (response.statusCode !== 200) {
+              response.resume(); // drained, so the connection serves the next introspection
+              unavailable(`Tessera answered introspection with ${response.statusCode}.`);
+              return;
+            }
+            const chunks: Buffer[] = [];
+            let bytes = 0;
+            response.on('data', (chunk: Buffer) => {
+              bytes += chunk.length;
+              if (bytes > MOST_ANSWER_BYTES) {
+                unavailable('Tessera answered introspection with an oversized body.');
+                sent.destroy();
+              } else chunks.push(chunk);
+            });
+            response.on('end', () => {
+              let answer: ActiveAnswer | { active: false };
+              try {
+                answer = JSON.parse(Buffer.concat(chunks).toString('utf8'));
+              } catch {
+                unavailable('Tessera answered introspection with a body that is not JSON.');
+                return;
+              }
+              settle(() => resolve(answer.active === true ? answer : undefined));
+            });
+            // Cut mid-answer: 'end' never comes.
+            response.on('close', unreachable);
+            response.on('error', unreachable);
+          },
+        );
+        sent.on('error', (error: NodeJS.ErrnoException) => {
+          // A kept-alive connection that Tessera closed just as we reused it (its keep-alive
+          // timeout): asking again on another connection is safe, introspection changes nothing.
+          if (sent.reusedSocket && error.code === 'ECONNRESET' && !settled) request = send();
+          else unreachable();
+        });
+        sent.end(body);
+        return sent;
+      }
     });
   }
 

@@ -9,6 +9,7 @@ import { signUp, signUpAdmin, TEST_ARGON2, type TestApp } from '../helpers/app.t
 import { openTestDb, TEST_DATABASE_URL } from '../helpers/database.ts';
 import { createClient } from '../oauth/helpers.ts';
 import { createVerifier, ResourceServerError } from '../../src/resource-server/index.ts';
+import { createIntrospectionRequest } from '../../src/resource-server/introspection-request.ts';
 
 /**
  * A running Tessera (SQLite, the system clock: the verifier never caches an
@@ -127,4 +128,31 @@ test('Tessera answering 200 with a body that is not an answer (not JSON, cut sho
     response.end(`{"active":true,"padding":"${'x'.repeat(100_000)}"}`);
   });
   await expectUnavailable(t, huge, 'Tessera answered introspection with an oversized body.');
+});
+
+test('a kept-alive connection Tessera closes just as it is reused is asked again on a new one, not a 503', async (t) => {
+  // Closes every connection at its second request, without answering: the moment a server's
+  // keep-alive timeout ends a connection the client has just picked for reuse.
+  const requestsOn = new WeakMap<Socket, number>();
+  let answered = 0;
+  const tesseraUrl = await fakeTessera(t, (response) => {
+    const socket = response.socket!;
+    const count = (requestsOn.get(socket) ?? 0) + 1;
+    requestsOn.set(socket, count);
+    if (count > 1) {
+      socket.destroy();
+      return;
+    }
+    answered += 1;
+    response.writeHead(200, { 'Content-Type': 'application/json' }).end('{"active":false}');
+  });
+  const { introspect, close } = createIntrospectionRequest({
+    url: `${tesseraUrl}/api/v1/oauth/introspect`,
+    authorization: 'Basic aWQ6c2VjcmV0',
+    timeoutMs: 5_000,
+  });
+  t.teardown(close);
+  t.is(await introspect('first'), undefined);
+  t.is(await introspect('second'), undefined); // its first try reused the connection and was cut
+  t.is(answered, 2);
 });
