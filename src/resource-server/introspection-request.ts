@@ -11,7 +11,7 @@ const MOST_ANSWER_BYTES = 64 * 1024;
  * over keep-alive connections of its own.
  *
  * `node:http`, not `fetch`: measured side by side, a process whose
- * introspections went through `fetch` spent about 12 % more CPU on every
+ * introspections went through `fetch` spent about 7 % more CPU on every
  * later cache hit, long after the last introspection (BENCHMARKS.md). The
  * hits share Node's socket and stream code with the client that made the
  * introspections, and `fetch`'s client (undici) leaves that code slower for
