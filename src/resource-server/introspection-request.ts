@@ -26,14 +26,20 @@ export function createIntrospectionRequest(options: {
   readonly timeoutMs: number;
 }) {
   const url = new URL(options.url);
+  // Checked here, so a misconfiguration (`localhost:3000` parses as protocol `localhost:`) fails at start-up.
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+    throw new TypeError(`Tessera's URL must start with http: or https:, not ${url.protocol}`);
+  }
   const transport = url.protocol === 'https:' ? https : http;
   const agent = new transport.Agent({ keepAlive: true });
+  let closed = false;
 
   /**
    * The active answer for `token`, or undefined when Tessera says it is not
-   * active. Anything short of Tessera's 200 with a JSON body within
-   * `timeoutMs` (unreachable, silent, stalling mid-answer, another status)
-   * rejects with a 503 `service_unavailable`.
+   * active. Anything short of Tessera's 200 with an introspection answer
+   * within `timeoutMs` (unreachable, silent, stalling mid-answer, another
+   * status, a body that is not an answer) rejects with a 503
+   * `service_unavailable`. Redirects are not followed (also a 503).
    */
   function introspect(token: string): Promise<ActiveAnswer | undefined> {
     return new Promise((resolve, reject) => {
@@ -49,12 +55,17 @@ export function createIntrospectionRequest(options: {
         settle(() => reject(new ResourceServerError(503, 'service_unavailable', message)));
       const unreachable = () => unavailable('Tessera could not be reached, or did not answer in time.');
 
-      let request: http.ClientRequest;
+      let request: http.ClientRequest | undefined;
+      let responded = false;
       const timer = setTimeout(() => {
         unreachable();
-        request.destroy();
+        request?.destroy();
       }, options.timeoutMs);
-      request = send();
+      try {
+        request = send();
+      } catch {
+        unreachable();
+      }
 
       function send(): http.ClientRequest {
         const sent = transport.request(
@@ -69,9 +80,10 @@ export function createIntrospectionRequest(options: {
             },
           },
           (response) => {
+            responded = true;
             if (response.statusCode !== 200) {
-              response.resume(); // drained, so the connection serves the next introspection
               unavailable(`Tessera answered introspection with ${response.statusCode}.`);
+              sent.destroy(); // not drained: nothing would bound that once settled; a failure can afford a new connection
               return;
             }
             const chunks: Buffer[] = [];
@@ -84,14 +96,17 @@ export function createIntrospectionRequest(options: {
               } else chunks.push(chunk);
             });
             response.on('end', () => {
-              let answer: ActiveAnswer | { active: false };
+              let answer: unknown;
               try {
                 answer = JSON.parse(Buffer.concat(chunks).toString('utf8'));
               } catch {
                 unavailable('Tessera answered introspection with a body that is not JSON.');
                 return;
               }
-              settle(() => resolve(answer.active === true ? answer : undefined));
+              // Only Tessera's own "not active" is a 401; anything else from a proxy in between is Tessera being unavailable.
+              if (isActiveAnswer(answer)) settle(() => resolve(answer));
+              else if ((answer as { active?: unknown } | null)?.active === false) settle(() => resolve(undefined));
+              else unavailable('Tessera answered introspection with a body that is not an introspection answer.');
             });
             // Cut mid-answer: 'end' never comes.
             response.on('close', unreachable);
@@ -101,7 +116,8 @@ export function createIntrospectionRequest(options: {
         sent.on('error', (error: NodeJS.ErrnoException) => {
           // A kept-alive connection that Tessera closed just as we reused it (its keep-alive
           // timeout): asking again on another connection is safe, introspection changes nothing.
-          if (sent.reusedSocket && error.code === 'ECONNRESET' && !settled) request = send();
+          // Never once an answer has begun, nor after close().
+          if (!settled && !responded && !closed && sent.reusedSocket && error.code === 'ECONNRESET') request = send();
           else unreachable();
         });
         sent.end(body);
@@ -110,5 +126,26 @@ export function createIntrospectionRequest(options: {
     });
   }
 
-  return { introspect, close: () => agent.destroy() };
+  return {
+    introspect,
+    close(): void {
+      closed = true;
+      agent.destroy();
+    },
+  };
+}
+
+/** An active answer with every field the verifier reads, as Tessera sends it. */
+function isActiveAnswer(answer: unknown): answer is ActiveAnswer {
+  const a = answer as Partial<Record<keyof ActiveAnswer, unknown>> | null;
+  return (
+    a?.active === true &&
+    typeof a.token_kind === 'string' &&
+    typeof a.scope === 'string' &&
+    typeof a.sub === 'string' &&
+    typeof a.username === 'string' &&
+    typeof a.is_admin === 'boolean' &&
+    typeof a.exp === 'number' &&
+    typeof a.sid === 'string'
+  );
 }

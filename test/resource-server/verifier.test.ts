@@ -115,7 +115,7 @@ test('Tessera answering other than 200, or unreachable: 503 service_unavailable'
   await expectUnavailable(t, `http://127.0.0.1:${port}`, 'Tessera could not be reached, or did not answer in time.');
 });
 
-test('Tessera answering 200 with a body that is not an answer (not JSON, cut short, oversized): 503 service_unavailable', async (t) => {
+test('Tessera answering 200 with a body that is not an answer (not JSON, not an answer, cut short, oversized): 503 service_unavailable', async (t) => {
   const html = await fakeTessera(t, (response) => response.writeHead(200, { 'Content-Type': 'text/html' }).end('<html>proxy error</html>'));
   await expectUnavailable(t, html, 'Tessera answered introspection with a body that is not JSON.');
   const cut = await fakeTessera(t, (response) => {
@@ -123,6 +123,10 @@ test('Tessera answering 200 with a body that is not an answer (not JSON, cut sho
     response.write('{"active":', () => response.socket?.destroy());
   });
   await expectUnavailable(t, cut, 'Tessera could not be reached, or did not answer in time.');
+  for (const notAnAnswer of ['null', '{}', '[]', '"x"', '{"active":"yes"}', '{"active":true}']) {
+    const proxy = await fakeTessera(t, (response) => response.writeHead(200, { 'Content-Type': 'application/json' }).end(notAnAnswer));
+    await expectUnavailable(t, proxy, 'Tessera answered introspection with a body that is not an introspection answer.');
+  }
   const huge = await fakeTessera(t, (response) => {
     response.writeHead(200, { 'Content-Type': 'application/json' });
     response.end(`{"active":true,"padding":"${'x'.repeat(100_000)}"}`);
@@ -155,4 +159,41 @@ test('a kept-alive connection Tessera closes just as it is reused is asked again
   t.is(await introspect('first'), undefined);
   t.is(await introspect('second'), undefined); // its first try reused the connection and was cut
   t.is(answered, 2);
+});
+
+test('a Tessera URL that is not http: or https: is refused when the verifier is created', (t) => {
+  // `localhost:3000` parses as a URL whose protocol is `localhost:`.
+  t.throws(() => createVerifier({ tesseraUrl: 'localhost:3000', clientId: 'id', clientSecret: 'secret' }), {
+    instanceOf: TypeError,
+    message: "Tessera's URL must start with http: or https:, not localhost:",
+  });
+});
+
+test('a reused connection cut after the answer has begun is a 503, never asked again', async (t) => {
+  const requestsOn = new WeakMap<Socket, number>();
+  let received = 0;
+  const tesseraUrl = await fakeTessera(t, (response) => {
+    received += 1;
+    const socket = response.socket!;
+    const count = (requestsOn.get(socket) ?? 0) + 1;
+    requestsOn.set(socket, count);
+    if (count === 1) {
+      response.writeHead(200, { 'Content-Type': 'application/json' }).end('{"active":false}');
+      return;
+    }
+    response.writeHead(200, { 'Content-Type': 'application/json', 'Content-Length': '100' });
+    // Once the client has the start of the answer.
+    response.write('{"active":', () => setTimeout(() => socket.resetAndDestroy(), 50));
+  });
+  const { introspect, close } = createIntrospectionRequest({
+    url: `${tesseraUrl}/api/v1/oauth/introspect`,
+    authorization: 'Basic aWQ6c2VjcmV0',
+    timeoutMs: 2_000,
+  });
+  t.teardown(close);
+  t.is(await introspect('first'), undefined);
+  const error = await t.throwsAsync(introspect('second'), { instanceOf: ResourceServerError });
+  t.is(error?.status, 503);
+  await new Promise((resolve) => setTimeout(resolve, 300)); // room for a wrong retry to arrive
+  t.is(received, 2);
 });
