@@ -134,6 +134,17 @@ test('Tessera answering 200 with a body that is not an answer (not JSON, not an 
   await expectUnavailable(t, huge, 'Tessera answered introspection with an oversized body.');
 });
 
+/** The introspection request itself (below the verifier and its cache), against `tesseraUrl`; closed when the test ends. */
+function introspectionAgainst(t: ExecutionContext, tesseraUrl: string) {
+  const { introspect, close } = createIntrospectionRequest({
+    url: `${tesseraUrl}/api/v1/oauth/introspect`,
+    authorization: 'Basic aWQ6c2VjcmV0',
+    timeoutMs: 2_000,
+  });
+  t.teardown(close);
+  return introspect;
+}
+
 test('a kept-alive connection Tessera closes just as it is reused is asked again on a new one, not a 503', async (t) => {
   // Closes every connection at its second request, without answering: the moment a server's
   // keep-alive timeout ends a connection the client has just picked for reuse.
@@ -150,12 +161,7 @@ test('a kept-alive connection Tessera closes just as it is reused is asked again
     answered += 1;
     response.writeHead(200, { 'Content-Type': 'application/json' }).end('{"active":false}');
   });
-  const { introspect, close } = createIntrospectionRequest({
-    url: `${tesseraUrl}/api/v1/oauth/introspect`,
-    authorization: 'Basic aWQ6c2VjcmV0',
-    timeoutMs: 5_000,
-  });
-  t.teardown(close);
+  const introspect = introspectionAgainst(t, tesseraUrl);
   t.is(await introspect('first'), undefined);
   t.is(await introspect('second'), undefined); // its first try reused the connection and was cut
   t.is(answered, 2);
@@ -185,12 +191,7 @@ test('a reused connection cut after the answer has begun is a 503, never asked a
     // Once the client has the start of the answer.
     response.write('{"active":', () => setTimeout(() => socket.resetAndDestroy(), 50));
   });
-  const { introspect, close } = createIntrospectionRequest({
-    url: `${tesseraUrl}/api/v1/oauth/introspect`,
-    authorization: 'Basic aWQ6c2VjcmV0',
-    timeoutMs: 2_000,
-  });
-  t.teardown(close);
+  const introspect = introspectionAgainst(t, tesseraUrl);
   t.is(await introspect('first'), undefined);
   const error = await t.throwsAsync(introspect('second'), { instanceOf: ResourceServerError });
   t.is(error?.status, 503);
