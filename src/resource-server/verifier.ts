@@ -4,8 +4,6 @@ import { ResourceServerError } from './errors.ts';
 import { createIntrospectionRequest } from './introspection-request.ts';
 import { subscribeToInvalidations, type RedisLike } from './invalidations.ts';
 
-export { ResourceServerError };
-
 export interface ResourceServerOptions {
   /** Tessera's origin, e.g. `https://auth.example.com` (the API is under `/api/v1`). */
   readonly tesseraUrl: string;
